@@ -1,0 +1,1 @@
+"""Femtocells, legacy equipment, access events, bulk import and replacement tracking."""

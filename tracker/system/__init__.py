@@ -1,0 +1,1 @@
+"""Installation-wide facts kept in the database (e.g. whether it holds demo data)."""
