@@ -44,8 +44,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 def _worker_database_url(base_url: str, worker: str) -> str:
+    # Unique per process: two suites running at once against one server must not drop each other's database.
     url = make_url(base_url)
-    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+    return url.set(database=f"{url.database}_{worker}_{os.getpid()}").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
