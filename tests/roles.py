@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import ModuleType
 
 from tracker.auth.models import Role
 
@@ -20,11 +21,9 @@ Matrix = dict[tuple[str, str], set[Role]]
 
 
 def collect_matrix() -> Matrix:
-    """Merge the MATRIX of every tests/<package>/roles.py; a route listed twice is an error."""
+    """Merge the MATRIX of every roles.py below tests/ (any depth); a route listed twice is an error."""
     merged: Matrix = {}
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.glob("*/roles.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.roles")
+    for module in _role_modules():
         for key, roles in module.MATRIX.items():
             assert key not in merged, f"{key} is listed in two roles.py files"
             merged[key] = set(roles)
@@ -37,8 +36,17 @@ def collect_not_2xx_when_empty() -> set[tuple[str, str]]:
     A package lists them in `NOT_2XX_WHEN_EMPTY` in its roles.py (e.g. a summary of a program not yet seeded).
     """
     found: set[tuple[str, str]] = set()
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.glob("*/roles.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.roles")
+    for module in _role_modules():
         found |= set(getattr(module, "NOT_2XX_WHEN_EMPTY", set()))
     return found
+
+
+def _role_modules() -> list[ModuleType]:
+    root = Path(__file__).resolve().parent
+    modules = []
+    for path in sorted(root.rglob("roles.py")):
+        if path.parent == root:
+            continue
+        dotted = ".".join(("tests", *path.relative_to(root).with_suffix("").parts))
+        modules.append(importlib.import_module(dotted))
+    return modules
