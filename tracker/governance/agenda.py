@@ -30,7 +30,7 @@ AGENDA_SOURCES: list[AgendaSource] = [
 
 def source_name(source: AgendaSource) -> str:
     """The dotted name a snapshot records as an item's source."""
-    return f"{getattr(source, '__module__', '?')}.{getattr(source, '__qualname__', repr(source))}"
+    return f"{getattr(source, '__module__', '?')}.{getattr(source, '__name__', type(source).__name__)}"
 
 
 def collect(session: Session, ctx: AgendaContext) -> list[tuple[str, AgendaItem]]:
