@@ -100,7 +100,7 @@ def test_due_report_groups_by_owner_with_overdue_first(
     report = due.due_report(session=session, today=TODAY, days=14)
     assert (report.until, report.overdue, report.due) == (date(2026, 12, 5), 5, 1)
     by_owner = {o.owner: [(e.kind, e.title, e.days_late) for e in o.items] for o in report.owners}
-    assert [o.owner for o in report.owners] == ["NetSec", "CISO", "CX", "TF secretariat"]
+    assert [o.owner for o in report.owners] == ["NetSec", "CX", "TF secretariat", "CISO"]
     assert by_owner["NetSec"] == [
         ("action", "Rotate cert", 20),
         ("finding", "Shared certificate", 6),

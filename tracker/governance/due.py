@@ -32,7 +32,7 @@ MAX_DAYS = 366
 
 
 def due_report(*, session: Session, today: date | None = None, days: int = DEFAULT_DAYS) -> DueReport:
-    """Everything overdue on `today` or due within `days` days, grouped by owner; owners with most overdue first."""
+    """Everything overdue on `today` or due within `days` days, grouped by owner, the most overdue first."""
     today = today or seoul_today()
     until = today + timedelta(days=days)
     by_owner: dict[str, list[DueEntry]] = defaultdict(list)
@@ -57,7 +57,8 @@ def due_report(*, session: Session, today: date | None = None, days: int = DEFAU
         entries.sort(key=lambda e: (-e.days_late, e.kind, e.title))
         overdue = sum(1 for e in entries if e.overdue)
         owners.append(OwnerDue(owner=owner, overdue=overdue, due=len(entries) - overdue, items=entries))
-    owners.sort(key=lambda o: (-o.overdue, -len(o.items), o.owner))
+    # Owners with the most overdue items first, then the one with the oldest overdue item.
+    owners.sort(key=lambda o: (-o.overdue, -max(e.days_late for e in o.items), o.owner))
     overdue_total = sum(o.overdue for o in owners)
     return DueReport(
         today=today,
