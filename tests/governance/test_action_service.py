@@ -117,3 +117,16 @@ def test_due_report_groups_by_owner_with_overdue_first(
     assert ("review", f"{tf.name_en} meeting: {december.title}", -19) in [
         (e.kind, e.title, e.days_late) for o in wider.owners for e in o.items
     ]
+
+
+def test_finding_hooks_list_overdue_actions_and_missed_reviews(session: Session, actor: Principal) -> None:
+    tf = factories.body(session, actor)
+    factories.review(session, actor, tf.id, date(2026, 11, 10))
+    factories.review(session, actor, tf.id, date(2026, 11, 30))
+    late = factories.action(session, actor, title="late", due_on=date(2026, 11, 1), raised_on=date(2026, 10, 1))
+    factories.action(session, actor, title="not yet", due_on=date(2026, 12, 1), raised_on=date(2026, 10, 1))
+    assert [(a.action_id, a.days_overdue) for a in service.overdue_actions(session=session, today=TODAY)] == [
+        (late, 20)
+    ]
+    missed = service.missed_reviews(session=session, today=TODAY)
+    assert [(m.body_code, m.scheduled_on, m.days_missed) for m in missed] == [("task_force", date(2026, 11, 10), 11)]

@@ -1082,6 +1082,73 @@ def update_action(
     return _action_public(session, [action], today)[0]
 
 
+@dataclass(frozen=True)
+class OverdueAction:
+    """An open action item past its due date (the controls domain makes it a finding)."""
+
+    action_id: int
+    title: str
+    owner: str
+    due_on: date
+    days_overdue: int
+    review_id: int | None
+
+
+@dataclass(frozen=True)
+class MissedReview:
+    """A meeting whose day passed without it being held (the controls domain makes it a finding)."""
+
+    review_id: int
+    body_code: str
+    title: str
+    scheduled_on: date
+    days_missed: int
+    missed_reason: str | None
+
+
+def overdue_actions(*, session: Session, today: date | None = None) -> builtins.list[OverdueAction]:
+    """Open action items past their due date on `today`, most overdue first: the hook for "overdue actions are
+    findings" (the controls domain opens one finding per result and closes those that no longer appear)."""
+    today = today or seoul_today()
+    rows = session.scalars(
+        select(ActionItem)
+        .where(_a.status.in_([s.value for s in OPEN_ACTION_STATUSES]), _a.due_on < today)
+        .order_by(_a.due_on, _a.id)
+    )
+    return [
+        OverdueAction(
+            action_id=a.id or 0,
+            title=a.title,
+            owner=a.owner,
+            due_on=a.due_on,
+            days_overdue=(today - a.due_on).days,
+            review_id=a.review_id,
+        )
+        for a in rows
+    ]
+
+
+def missed_reviews(*, session: Session, today: date | None = None) -> builtins.list[MissedReview]:
+    """Meetings missed as of `today`, oldest first: the hook for "missed reviews are findings". A recorded
+    `missed_reason` explains a miss but does not undo it, so explained misses are listed too."""
+    today = today or seoul_today()
+    codes = _body_codes(session)
+    rows = session.scalars(
+        select(Review).where(_status_filter(ReviewStatus.missed, today)).order_by(_r.scheduled_on, _r.id)
+    )
+    return [
+        MissedReview(
+            review_id=r.id or 0,
+            body_code=codes[r.body_id],
+            title=r.title,
+            scheduled_on=r.scheduled_on,
+            days_missed=(today - r.scheduled_on).days,
+            missed_reason=r.missed_reason,
+        )
+        for r in rows
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Board packs and distribution
 # ---------------------------------------------------------------------------------------------------------------
