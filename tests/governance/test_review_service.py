@@ -205,6 +205,33 @@ def test_switching_monthly_to_quarterly_removes_the_slots_the_new_cadence_lacks(
     assert len(deleted) == 5 and deleted[0].state["scheduled_on"] == "2026-11-25"
 
 
+def test_a_cadence_change_never_doubles_this_months_meeting_nor_drops_it(session: Session, actor: Principal) -> None:
+    held_this_month = factories.body(session, actor, code="held", day=5, start=date(2026, 11, 1))
+    ahead_this_month = factories.body(session, actor, code="ahead", day=25, start=date(2026, 11, 1))
+    service.schedule(session=session, until=date(2027, 1, 31), actor=actor, today=TODAY)
+    november = service.list_reviews(session=session, body_id=held_this_month.id, today=TODAY).items[0]
+    service.hold(
+        session=session, review_id=november.id,
+        data=HoldRequest(held_on=date(2026, 11, 5), attendees=[AttendeeIn(name="Chair", title="CISO")]),
+        if_match=None, actor=actor, today=TODAY,
+    )  # fmt: skip
+    later = service.update_body(
+        session=session, body_id=held_this_month.id, data=BodyUpdate(cadence_day=28), if_match=None, actor=actor,
+        today=TODAY,
+    )  # fmt: skip
+    assert (later.moved_reviews, later.added_reviews) == ([date(2026, 12, 28), date(2027, 1, 28)], [])
+    earlier = service.update_body(
+        session=session, body_id=ahead_this_month.id, data=BodyUpdate(cadence_day=10), if_match=None, actor=actor,
+        today=TODAY,
+    )  # fmt: skip
+    assert (earlier.moved_reviews, earlier.removed_reviews) == ([date(2026, 12, 10), date(2027, 1, 10)], [])
+    assert sorted(_statuses(session, ahead_this_month.id)) == [
+        date(2026, 11, 25),
+        date(2026, 12, 10),
+        date(2027, 1, 10),
+    ]
+
+
 def test_a_cadence_naming_both_rules_is_a_conflict(session: Session, actor: Principal) -> None:
     tf = factories.body(session, actor)
     with pytest.raises(Conflict, match="either a day of the month or a weekday"):

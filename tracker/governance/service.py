@@ -14,6 +14,7 @@ the API models (422). Everything that depends on "today" takes it as a parameter
 from __future__ import annotations
 
 import builtins
+import calendar
 import hashlib
 import json
 import re
@@ -346,30 +347,35 @@ def _replan(
     )
     if not future:
         return [], [], []
-    horizon = max(r.scheduled_on for r in future)
-    start = max(today, body.cadence_start)
+    # Up to the end of the month of the furthest meeting planned, so that month's slot is re-planned too.
+    last = max(r.scheduled_on for r in future)
+    horizon = date(last.year, last.month, calendar.monthrange(last.year, last.month)[1])
+    # From the start of this month: this month's slot may already be filled, or its new day already past.
+    start = max(today.replace(day=1), body.cadence_start)
     slots = {_period(d): d for d in meeting_dates(_cadence_of(body), start, horizon)}
     movable = {r.period: r for r in future if r.prepared_at is None and not _has_children(session, r)}
     moved, removed = [], []
     for period, review in sorted(movable.items(), key=lambda kv: kv[1].scheduled_on):
         if period in slots:
-            if review.scheduled_on != slots[period]:
-                review.scheduled_on = slots[period]
-                review.updated_at = now_utc()
-                session.add(review)
-                flush_versioned(session, what=f"Review {review.id}")
-                _record(session, actor, "update", "review", review)
-                moved.append(review.scheduled_on)
+            new_day = slots[period]
+            # The new cadence's day this month has passed: the meeting stays where it is rather than vanish.
+            if new_day < today or review.scheduled_on == new_day:
+                continue
+            review.scheduled_on = new_day
+            review.updated_at = now_utc()
+            session.add(review)
+            flush_versioned(session, what=f"Review {review.id}")
+            _record(session, actor, "update", "review", review)
+            moved.append(new_day)
         else:
             removed.append(review.scheduled_on)
             _record(session, actor, "delete", "review", review)
             session.delete(review)
     session.flush()
-    kept = {r.period for r in future} - {_period(d) for d in removed}
-    # A removed slot's period may differ from its date's month only for moved meetings, which are kept.
+    filled = set(session.scalars(select(_r.period).where(_r.body_id == body.id, _r.period.in_(builtins.list(slots)))))
     added = []
     for period, day in sorted(slots.items()):
-        if period not in kept:
+        if period not in filled and day >= today:
             _new_regular(session, body, day, actor)
             added.append(day)
     return moved, removed, added
