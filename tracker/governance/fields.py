@@ -1,7 +1,8 @@
 """Input field types shared by the governance and commitments API models.
 
-Every constraint is stated in the OpenAPI schema as well as enforced, so a client (or a schema-driven test) that
-follows the schema is never refused for a reason the schema did not tell it.
+Every constraint on a single value is stated in the OpenAPI schema as well as enforced (422 when broken), so a
+client (or a schema-driven test) that follows the schema is never refused for a reason the schema did not tell it.
+Rules between fields or against the stored state are the services' business: 409 naming the field.
 """
 
 from __future__ import annotations
