@@ -21,8 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
+from tracker.commitments.api import router as commitments_router
 from tracker.db import get_engine
 from tracker.errors import ERROR_RESPONSES, ErrorDetail, SectrackError, TooLarge
+from tracker.governance.api import router as governance_router
 from tracker.settings import get_settings
 
 log = logging.getLogger("sectrack")
@@ -33,10 +35,16 @@ TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness; the only endpoint that needs no token."},
     {"name": "audit", "description": "The hash-chained audit log of every change (regulator, admin)."},
     {"name": "tokens", "description": "API tokens and their roles (admin)."},
+    {
+        "name": "governance",
+        "description": "Bodies and cadences, review meetings, agendas, decisions, action items, sign-off, board "
+        "packs and their distribution, reminders.",
+    },
+    {"name": "commitments", "description": "The public commitments register: due dates, owners, evidence, measures."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
-ROUTERS: list[APIRouter] = [audit_router, auth_router]
+ROUTERS: list[APIRouter] = [audit_router, auth_router, governance_router, commitments_router]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from tracker import migrate
 from tracker.auth.models import Principal
+from tracker.commitments import seed as commitments_seed
 from tracker.db import get_engine, write_session
+from tracker.governance import seed as governance_seed
 from tracker.keys import ensure_signing_key
 from tracker.settings import Settings, get_settings
 from tracker.system import service as system_service
@@ -50,7 +52,7 @@ def _mark_demo(session: Session, ctx: SeedContext) -> dict[str, int]:
 
 
 # Ordered: later steps may read what earlier ones created. A new domain appends its loader here.
-SEED_STEPS: list[SeedStep] = [_mark_demo]
+SEED_STEPS: list[SeedStep] = [_mark_demo, commitments_seed.load, governance_seed.load]
 
 
 def initialise(settings: Settings | None = None) -> InitResult:

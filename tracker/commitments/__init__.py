@@ -1,0 +1,1 @@
+"""The public commitments register: customer measures with due dates, owners, evidence and measured values."""

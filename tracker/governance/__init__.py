@@ -1,0 +1,1 @@
+"""Governance: bodies and their cadence, review meetings, agendas, decisions, actions, sign-off, board packs."""
