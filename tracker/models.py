@@ -7,8 +7,21 @@ from sqlmodel import SQLModel
 
 from tracker.audit import models as audit_models
 from tracker.auth import models as auth_models
+from tracker.kpis import models as kpi_models
+from tracker.milestones import models as milestone_models
+from tracker.plan import models as plan_models
 from tracker.system import models as system_models
+from tracker.zero_trust import models as zero_trust_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["audit_models", "auth_models", "metadata", "system_models"]
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "kpi_models",
+    "metadata",
+    "milestone_models",
+    "plan_models",
+    "system_models",
+    "zero_trust_models",
+]
