@@ -23,7 +23,11 @@ from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
 from tracker.db import get_engine
 from tracker.errors import ERROR_RESPONSES, ErrorDetail, SectrackError, TooLarge
+from tracker.kpis.api import router as kpis_router
+from tracker.milestones.api import router as milestones_router
+from tracker.plan.api import router as plan_router
 from tracker.settings import get_settings
+from tracker.zero_trust.api import router as zero_trust_router
 
 log = logging.getLogger("sectrack")
 
@@ -33,10 +37,17 @@ TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness; the only endpoint that needs no token."},
     {"name": "audit", "description": "The hash-chained audit log of every change (regulator, admin)."},
     {"name": "tokens", "description": "API tokens and their roles (admin)."},
+    {
+        "name": "plan",
+        "description": "The five-year plan: earned value, workstreams, budget lines, re-baselines, spend.",
+    },
+    {"name": "milestones", "description": "Milestones, their dependency graph, slips, critical path, lateness."},
+    {"name": "zero-trust", "description": "Zero-trust maturity (CISA ZTMM v2): systems, assessments, targets."},
+    {"name": "kpis", "description": "KPIs the plan promises: targets per year and measurements."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
-ROUTERS: list[APIRouter] = [audit_router, auth_router]
+ROUTERS: list[APIRouter] = [audit_router, auth_router, plan_router, milestones_router, zero_trust_router, kpis_router]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

@@ -81,7 +81,7 @@ class KpiTarget(VersionedMixin, SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kpi_id", "year", name="uq_kpi_target_kpi_year"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kpi_id: int = Field(foreign_key="kpi.id", index=True)
+    kpi_id: int = Field(foreign_key="kpi.id")
     year: int
     value: int = Field(sa_type=BigInteger)
     source: str = Field(default="illustrative", max_length=200)

@@ -211,7 +211,7 @@ class SpendEntryBase(SQLModel):
     """Fields a client sets on a spend entry."""
 
     budget_line_id: int = Field(foreign_key="budget_line.id", index=True, ge=1, le=2**31 - 1)
-    spent_on: date = Field(index=True)
+    spent_on: date
     amount_krw: int = Field(ge=1, le=MAX_KRW, sa_type=BigInteger)
     reference: str = Field(min_length=1, max_length=100, index=True)
     description: str = Field(default="", max_length=500)

@@ -389,7 +389,7 @@ def list_spend(
         cursor=cursor,
         limit=limit,
     )
-    pairs = list(session.execute(paged).tuples())
+    pairs = [(row[0], row[1]) for row in session.execute(paged)]
     page = build_page([entry for entry, _ in pairs], kind=kind, limit=limit, sort_attr="spent_on")
     lines = {entry.id: line for entry, line in pairs}
     return Page(items=[_spend_public(e, lines[e.id]) for e in page.items], next_cursor=page.next_cursor)

@@ -188,7 +188,7 @@ def list_assessments(
     paged = keyset_page(
         stmt, kind=kind, sort_column=_A.assessed_on, id_column=_A.id, descending=True, cursor=cursor, limit=limit
     )
-    pairs = list(session.execute(paged).tuples())
+    pairs = [(row[0], row[1]) for row in session.execute(paged)]
     page = build_page([a for a, _ in pairs], kind=kind, limit=limit, sort_attr="assessed_on")
     pillars = {a.id: p for a, p in pairs}
     return Page(
