@@ -18,6 +18,7 @@ from tracker.auth.models import Role, TokenCreate
 from tracker.console import cli_actor, console, err_console, ready_engine
 from tracker.db import dispose_engines, read_session, write_session
 from tracker.errors import SectrackError
+from tracker.plan import cli as plan_cli
 from tracker.settings import get_settings
 from tracker.types import to_seoul
 
@@ -32,6 +33,7 @@ token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_he
 audit_app = typer.Typer(help="Inspect the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(plan_cli.app, name="plan")
 
 
 @app.command()

@@ -13,12 +13,9 @@ from tracker import migrate
 from tracker.auth.models import Principal
 from tracker.db import get_engine, write_session
 from tracker.keys import ensure_signing_key
-from tracker.kpis import seed as kpi_seed
-from tracker.milestones import seed as milestone_seed
-from tracker.plan import seed as plan_seed
+from tracker.plan.seed_steps import PLAN_SEED_STEPS
 from tracker.settings import Settings, get_settings
 from tracker.system import service as system_service
-from tracker.zero_trust import seed as zero_trust_seed
 
 
 @dataclass
@@ -55,8 +52,7 @@ def _mark_demo(session: Session, ctx: SeedContext) -> dict[str, int]:
 
 # Ordered: later steps may read what earlier ones created. A new domain appends its loader here.
 SEED_STEPS: list[SeedStep] = [_mark_demo]
-# The plan: program and budget first; milestones check their weights against it.
-SEED_STEPS += [plan_seed.load, milestone_seed.load, zero_trust_seed.load, kpi_seed.load]
+SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
 
 
 def initialise(settings: Settings | None = None) -> InitResult:

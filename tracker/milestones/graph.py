@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 Edge = tuple[str, str]
 
@@ -38,6 +40,8 @@ class ScheduleNode:
 
 def build_graph(codes: Iterable[str], edges: Iterable[Edge]) -> nx.DiGraph:
     """A directed graph with one node per milestone code and an edge predecessor → successor."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(codes)
     graph.add_edges_from(edges)
@@ -55,6 +59,8 @@ def cycle_if_added(graph: nx.DiGraph, predecessor: str, successor: str) -> list[
     The edge closes a cycle exactly when the successor already reaches the predecessor; the cycle is the new edge
     followed by the shortest such path.
     """
+    import networkx as nx
+
     if predecessor == successor:
         return [predecessor, predecessor]
     if predecessor not in graph or successor not in graph:
@@ -68,6 +74,8 @@ def cycle_if_added(graph: nx.DiGraph, predecessor: str, successor: str) -> list[
 
 def find_cycle(graph: nx.DiGraph) -> list[str] | None:
     """Some cycle in the graph as a closed list of codes ('A', 'B', 'A'), or None when it is acyclic."""
+    import networkx as nx
+
     try:
         edges = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
@@ -76,6 +84,8 @@ def find_cycle(graph: nx.DiGraph) -> list[str] | None:
 
 
 def _topological(graph: nx.DiGraph) -> list[str]:
+    import networkx as nx
+
     # Lexicographic order makes every result (and every tie) independent of insertion order.
     return list(nx.lexicographical_topological_sort(graph))
 
@@ -160,6 +170,8 @@ def propagate(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph, changed: Map
     their predecessors' finish plus their duration when that is later than their own; fixed (done) milestones
     never move, so a slip stops at them.
     """
+    import networkx as nx
+
     finish = {code: node.finish for code, node in nodes.items()}
     finish.update(changed)
     affected: set[str] = set()
@@ -181,6 +193,8 @@ def propagate(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph, changed: Map
 
 def descendants(graph: nx.DiGraph, code: str) -> set[str]:
     """Every milestone that depends on `code`, directly or through others."""
+    import networkx as nx
+
     return set(nx.descendants(graph, code))
 
 

@@ -14,9 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from sqlalchemy import ColumnElement, and_, delete, func, or_, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -55,6 +54,9 @@ from tracker.plan.evm import PlannedWork
 from tracker.plan.models import Workstream, WorkstreamCode
 from tracker.records import check_version, flush_versioned
 from tracker.types import now_utc
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Table columns, for Core queries and keyset pagination.
 _M = Milestone.__table__.c  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
@@ -212,7 +213,8 @@ class SpendEntryBase(SQLModel):
 
     budget_line_id: int = Field(foreign_key="budget_line.id", index=True, ge=1, le=2**31 - 1)
     spent_on: date
-    amount_krw: int = Field(ge=1, le=MAX_KRW, sa_type=BigInteger)
+    # Negative amounts correct earlier spend (a refund, a booking error); zero is refused.
+    amount_krw: int = Field(ge=-MAX_KRW, le=MAX_KRW, sa_type=BigInteger)
     reference: str = Field(min_length=1, max_length=100, index=True)
     description: str = Field(default="", max_length=500)
 
@@ -230,6 +232,13 @@ class SpendEntry(SpendEntryBase, table=True):
 
 class SpendEntryCreate(SpendEntryBase):
     """A new spend entry; its date must fall in the budget line's year."""
+
+    @field_validator("amount_krw")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("a spend entry moves money: the amount cannot be zero")
+        return value
 
 
 class SpendEntryPublic(SpendEntryBase):

@@ -76,7 +76,7 @@ def load(session: Session, ctx: SeedContext) -> dict[str, int]:
             line = service.create_budget_line(session=session, data=line_data, actor=actor)
             line_ids[(workstream, int(year))] = line.id
             counts["budget lines"] += 1
-    allocated = sum(line.amount_krw for line in _lines(session))
+    allocated = sum(line.amount_krw for line in service.list_budget_lines(session=session, limit=1000).items)
     if allocated != program.total_krw:
         raise ConfigurationError(
             f"seed/plan.yaml: budget lines add up to {allocated:,} won, not the program's {program.total_krw:,} won."
@@ -102,7 +102,3 @@ def load(session: Session, ctx: SeedContext) -> dict[str, int]:
             service.create_spend(session=session, data=spend, actor=actor)
             counts["spend entries"] += 1
     return counts
-
-
-def _lines(session: Session) -> list[Any]:
-    return service.list_budget_lines(session=session, limit=1000).items

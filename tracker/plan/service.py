@@ -548,8 +548,9 @@ def evm_series(*, session: Session, as_of: date | None = None) -> EvmSeries:
     """
     as_of = as_of or today_seoul()
     program = get_program(session=session)
-    points = month_ends(date(program.start_year, 1, 1), date(program.end_year, 12, 31))
-    if as_of not in points and points[0] <= as_of <= points[-1]:
+    first, last = date(program.start_year, 1, 1), date(program.end_year, 12, 31)
+    points = month_ends(first, last)
+    if as_of not in points and first <= as_of <= last:
         points = sorted([*points, as_of])
     by_ws: dict[str, list[milestones_service.EvmMilestone]] = defaultdict(list)
     for item in milestones_service.evm_inputs(session=session):
