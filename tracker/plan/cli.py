@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from tracker.console import console, ready_engine
@@ -46,7 +47,7 @@ def status(as_of: AsOf = None) -> None:
         summary = service.summary(session=session, as_of=_as_of(as_of))
     table = Table(
         "workstream", "budget", "PV", "EV", "AC", "SPI", "CPI", "EAC", "RAG", "done", "late",
-        title=f"{summary.program.name_en} as of {summary.as_of} (billion won)",
+        title=f"{summary.program.name_en} as of {summary.as_of} (billion won)", box=box.SIMPLE_HEAD,
     )  # fmt: skip
     rows = [(str(w.code), w.budget_krw, w.evm, w.rag, w.milestones) for w in summary.workstreams]
     rows.append(("program", summary.budget_krw, summary.evm, summary.rag, summary.milestones))
