@@ -15,7 +15,7 @@ from tests.plan.factories import M
 from tracker.audit import service as audit
 from tracker.auth.models import Principal, Role
 from tracker.db import write_session
-from tracker.errors import Conflict, Invalid, NotFound, SectrackError, Stale
+from tracker.errors import Conflict, NotFound, SectrackError, Stale
 from tracker.plan import service
 from tracker.plan.models import BudgetLineCreate, BudgetLineUpdate, RebaselineRequest, WorkstreamCode
 
@@ -37,7 +37,7 @@ def test_one_line_per_workstream_and_year_and_years_inside_the_program(planned: 
     f.budget_line(planned, actor, amount_krw=1 * M)
     with pytest.raises(Conflict, match="already has budget line"):
         f.budget_line(planned, actor, amount_krw=1 * M)
-    with pytest.raises(Invalid, match="outside the program's years 2026-2030") as exc:
+    with pytest.raises(Conflict, match="outside the program's years 2026-2030") as exc:
         service.create_budget_line(
             session=planned,
             data=BudgetLineCreate(workstream=WorkstreamCode.encryption, year=2031, amount_krw=0),
@@ -71,7 +71,7 @@ def test_spend_up_to_the_exact_amount_is_accepted(planned: Session, actor: Princ
 
 def test_spend_outside_the_line_year_is_422(planned: Session, actor: Principal) -> None:
     line = f.budget_line(planned, actor)
-    with pytest.raises(Invalid, match="not in 2026") as exc:
+    with pytest.raises(Conflict, match="not in 2026") as exc:
         f.spend(planned, actor, line, 1 * M, on=date(2027, 1, 5))
     assert exc.value.field == "spent_on"
 
@@ -79,7 +79,7 @@ def test_spend_outside_the_line_year_is_422(planned: Session, actor: Principal) 
 def test_spend_on_an_unknown_line_is_422_naming_the_field(planned: Session, actor: Principal) -> None:
     line = f.budget_line(planned, actor)
     ghost = line.model_copy(update={"id": 999_999})
-    with pytest.raises(Invalid) as exc:
+    with pytest.raises(NotFound) as exc:
         f.spend(planned, actor, ghost, 1 * M)
     assert exc.value.field == "budget_line_id"
 
@@ -89,7 +89,7 @@ def test_a_negative_correction_reduces_spend_but_not_below_zero(planned: Session
     f.spend(planned, actor, line, 300 * M)
     f.spend(planned, actor, line, -100 * M)
     assert service.get_budget_line(session=planned, id=line.id).spent_krw == 200 * M
-    with pytest.raises(Invalid, match="below zero"):
+    with pytest.raises(Conflict, match="below zero"):
         f.spend(planned, actor, line, -201 * M)
 
 

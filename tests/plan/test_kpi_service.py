@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from tests.plan import factories as f
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, Invalid
+from tracker.errors import Conflict
 from tracker.kpis import service
 from tracker.kpis.models import KpiCreate, KpiDirection, KpiMeasurementCreate, KpiTargetPut, KpiUnit, KpiUpdate
 from tracker.plan.models import WorkstreamCode
@@ -67,14 +67,14 @@ def test_lower_is_better_kpis_meet_their_target_from_below(planned: Session, act
 
 def test_percent_values_are_basis_points_up_to_100_percent(planned: Session, actor: Principal) -> None:
     mfa = kpi(planned, actor, "MFA")
-    with pytest.raises(Invalid, match="basis points") as exc:
+    with pytest.raises(Conflict, match="basis points") as exc:
         measure(planned, actor, mfa, date(2026, 1, 1), 10_001)
     assert exc.value.field == "value"
     count = kpi(planned, actor, "BLOCKED", unit=KpiUnit.number)
     measure(planned, actor, count, date(2026, 1, 1), 123_456)
     status = next(s for s in service.latest(session=planned, as_of=TODAY) if s.kpi.code == "BLOCKED")
     assert status.latest_display == "123,456"
-    with pytest.raises(Invalid, match="in the future"):
+    with pytest.raises(Conflict, match="in the future"):
         measure(planned, actor, count, date(2026, 12, 1), 1)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from tests.plan import factories as f
 from tracker.audit import service as audit
 from tracker.auth.models import Principal, Role
-from tracker.errors import Conflict, Invalid, NotFound, Stale
+from tracker.errors import Conflict, NotFound, Stale
 from tracker.milestones import service
 from tracker.milestones.models import (
     DependencyCreate,
@@ -290,15 +290,15 @@ def test_status_rules(planned: Session, actor: Principal) -> None:
             session=planned, id=m.id, data=MilestoneUpdate(**fields), if_match=None, actor=actor, today=TODAY
         )
 
-    with pytest.raises(Invalid, match="100 percent complete means done"):
+    with pytest.raises(Conflict, match="100 percent complete means done"):
         patch(status=MilestoneStatus.in_progress, percent_complete=100)
-    with pytest.raises(Invalid, match="in the future"):
+    with pytest.raises(Conflict, match="in the future"):
         patch(status=MilestoneStatus.done, actual_date=date(2026, 12, 1))
-    with pytest.raises(Invalid, match="only set on done"):
+    with pytest.raises(Conflict, match="only set on done"):
         patch(actual_date=date(2026, 1, 1))
     patch(percent_complete=100, reported_on=date(2026, 11, 2))
     assert service.get(session=planned, id=m.id).status == MilestoneStatus.done
-    with pytest.raises(Invalid, match="100 percent complete means done"):
+    with pytest.raises(Conflict, match="100 percent complete means done"):
         patch(status=MilestoneStatus.in_progress)
     reopened = patch(status=MilestoneStatus.in_progress, percent_complete=90, note="Evidence rejected")
     assert reopened.milestone.actual_date is None  # type: ignore[attr-defined]
@@ -317,7 +317,7 @@ def test_progress_reports_are_kept_in_date_order(planned: Session, actor: Princi
         actor=actor,
         today=TODAY,
     )
-    with pytest.raises(Invalid, match="already has a progress report dated 2026-10-31") as exc:
+    with pytest.raises(Conflict, match="already has a progress report dated 2026-10-31") as exc:
         service.update(
             session=planned,
             id=m.id,
@@ -358,7 +358,7 @@ def test_audit_states_are_full_rows_under_the_table_name(planned: Session, actor
 
 
 def test_unknown_workstream_and_duplicate_code_are_refused(session: Session, actor: Principal) -> None:
-    with pytest.raises(Invalid, match="not loaded"):
+    with pytest.raises(NotFound, match="not loaded"):
         f.milestone(session, actor, "A", baseline_date=date(2027, 1, 31))
     f.program(session, actor)
     f.milestone(session, actor, "A", baseline_date=date(2027, 1, 31))

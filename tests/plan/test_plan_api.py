@@ -118,7 +118,7 @@ def test_over_commitment_is_409_and_rebaseline_is_for_approvers(
     assert approved.status_code == 200 and approved.json()["rebaseline"]["approved_role"] == "ciso"
     assert client.post("/api/v1/spend", json=entry, headers=staff).status_code == 201
     zero = client.post("/api/v1/spend", json=entry | {"amount_krw": 0}, headers=staff)
-    assert zero.status_code == 422 and zero.json()["errors"][0]["field"] == "amount_krw"
+    assert zero.status_code == 409 and zero.json()["errors"][0]["field"] == "amount_krw"
 
 
 def test_zero_trust_summary_and_kpi_status_for_the_board(

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, Invalid, Stale
+from tracker.errors import Conflict, NotFound, Stale
 from tracker.zero_trust import maturity, service
 from tracker.zero_trust.models import (
     ZtAssessmentCreate,
@@ -128,12 +128,12 @@ def test_a_past_year_is_summarised_as_of_its_last_day(catalog: Session) -> None:
 
 
 def test_assessment_outside_the_systems_scope_or_in_the_future_is_refused(catalog: Session, actor: Principal) -> None:
-    with pytest.raises(Invalid, match="not in scope for the data pillar") as exc:
+    with pytest.raises(Conflict, match="not in scope for the data pillar") as exc:
         assess(catalog, actor, "S1", "data.data_encryption", ZtStage.initial, date(2026, 1, 1))
     assert exc.value.field == "function_code"
-    with pytest.raises(Invalid, match="in the future"):
+    with pytest.raises(Conflict, match="in the future"):
         assess(catalog, actor, "S1", "identity.authentication", ZtStage.initial, date(2026, 12, 1))
-    with pytest.raises(Invalid, match="not a function"):
+    with pytest.raises(NotFound, match="not a function"):
         assess(catalog, actor, "S1", "identity.nope", ZtStage.initial, date(2026, 1, 1))
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from tracker.plan.fields import PlanDate, text
 from tracker.plan.models import WorkstreamCode, workstream_type
 from tracker.records import VersionedMixin
 from tracker.types import UTCDateTime, enum_column, now_utc
@@ -40,13 +41,13 @@ class KpiBase(SQLModel):
     """Fields a client sets on a KPI."""
 
     code: str = Field(max_length=40, unique=True, schema_extra={"pattern": CODE_PATTERN})
-    name_ko: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name_ko: str = text(200, min_length=1)
+    name_en: str = text(200, min_length=1)
+    description: str = text(2000, default="")
     workstream: WorkstreamCode = Field(sa_type=workstream_type(), foreign_key="workstream.code", index=True)
     unit: KpiUnit = Field(sa_type=enum_column(KpiUnit).type)
     direction: KpiDirection = Field(default=KpiDirection.higher_is_better, sa_type=enum_column(KpiDirection).type)
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class Kpi(VersionedMixin, KpiBase, table=True):
@@ -65,13 +66,13 @@ class KpiCreate(KpiBase):
 
 
 class KpiUpdate(SQLModel):
-    """Editable fields; the unit is fixed once measurements exist, so it is not editable."""
+    """Editable fields (null or absent: unchanged); the unit is fixed, since measurements are read in it."""
 
-    name_ko: str | None = Field(default=None, min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
+    name_ko: str | None = text(200, min_length=1, default=None)
+    name_en: str | None = text(200, min_length=1, default=None)
+    description: str | None = text(2000, default=None)
     direction: KpiDirection | None = None
-    source: str | None = Field(default=None, min_length=1, max_length=200)
+    source: str | None = text(200, min_length=1, default=None)
 
 
 class KpiTarget(VersionedMixin, SQLModel, table=True):
@@ -94,7 +95,7 @@ class KpiTargetPut(SQLModel):
     """Set a year's target (basis points for percent KPIs)."""
 
     value: int = Field(ge=0, le=MAX_VALUE)
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class KpiTargetPublic(SQLModel):
@@ -119,10 +120,10 @@ class KpiPublic(KpiBase):
 class KpiMeasurementBase(SQLModel):
     """Fields a client sets on a measurement."""
 
-    measured_on: date
+    measured_on: PlanDate
     value: int = Field(ge=0, le=MAX_VALUE, sa_type=BigInteger)
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
-    note: str = Field(default="", max_length=500)
+    source: str = text(200, min_length=1, default="illustrative")
+    note: str = text(500, default="")
 
 
 class KpiMeasurement(KpiMeasurementBase, table=True):

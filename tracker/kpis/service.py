@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, Invalid, NotFound
+from tracker.errors import Conflict, NotFound
 from tracker.kpis.models import (
     PERCENT_SCALE,
     Kpi,
@@ -30,6 +30,7 @@ from tracker.kpis.models import (
 )
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan.calendar import today_seoul
+from tracker.plan.fields import changes_of
 from tracker.plan.models import Workstream
 from tracker.records import check_version, flush_versioned
 from tracker.types import now_utc
@@ -75,7 +76,7 @@ def _public(kpi: Kpi, targets: list[KpiTargetPublic]) -> KpiPublic:
 
 def _check_value(kpi: Kpi, value: int, field: str) -> None:
     if kpi.unit == KpiUnit.percent and value > PERCENT_SCALE:
-        raise Invalid(
+        raise Conflict(
             f"{value} is more than 100 % for KPI '{kpi.code}': percent values are basis points (0..10000).",
             field=field,
         )
@@ -101,7 +102,7 @@ def create(*, session: Session, data: KpiCreate, actor: Principal) -> KpiPublic:
     if session.exec(select(Kpi.id).where(col(Kpi.code) == data.code)).first() is not None:
         raise Conflict(f"A KPI with code '{data.code}' already exists.", field="code")
     if session.exec(select(Workstream.id).where(col(Workstream.code) == data.workstream)).first() is None:
-        raise Invalid(f"Workstream '{data.workstream}' is not loaded; run 'sectrack seed' first.", field="workstream")
+        raise NotFound(f"Workstream '{data.workstream}' is not loaded; run 'sectrack seed' first.", field="workstream")
     kpi = Kpi.model_validate(data)
     session.add(kpi)
     session.flush()
@@ -113,10 +114,8 @@ def update(*, session: Session, id: int, data: KpiUpdate, if_match: int | None, 
     """Change a KPI's names, description, direction or source."""
     kpi = _row(session, id)
     check_version(kpi, if_match, what=f"KPI '{kpi.code}'")
-    changes = data.model_dump(exclude_unset=True)
+    changes = changes_of(data)
     for key, value in changes.items():
-        if value is None and key != "description":
-            raise Invalid(f"{key} cannot be null.", field=key)
         setattr(kpi, key, value)
     if changes:
         kpi.updated_at = now_utc()
@@ -178,7 +177,7 @@ def add_measurement(
     kpi = _row(session, id)
     _check_value(kpi, data.value, "value")
     if data.measured_on > today:
-        raise Invalid(f"measured_on {data.measured_on} is in the future.", field="measured_on")
+        raise Conflict(f"measured_on {data.measured_on} is in the future.", field="measured_on")
     measurement = KpiMeasurement.model_validate(data.model_dump() | {"kpi_id": id, "created_by": actor.name})
     session.add(measurement)
     session.flush()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
 from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from tracker.plan.fields import PlanDate, Reference, text
 from tracker.plan.models import MAX_KRW, WorkstreamCode, workstream_type
 from tracker.records import VersionedMixin
 from tracker.types import UTCDateTime, enum_column, now_utc
@@ -38,25 +37,22 @@ TRANSITIONS: dict[MilestoneStatus, frozenset[MilestoneStatus]] = {
 
 OPEN_STATUSES = (MilestoneStatus.planned, MilestoneStatus.in_progress)
 
-# A reference to evidence: a document number, a ticket, a URL.
-EvidenceRef = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-
 
 class MilestoneBase(SQLModel):
     """Fields shared by the table and the create model."""
 
     code: str = Field(max_length=40, unique=True, schema_extra={"pattern": CODE_PATTERN})
-    title_ko: str = Field(min_length=1, max_length=300)
-    title_en: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=2000)
+    title_ko: str = text(300, min_length=1)
+    title_en: str = text(300, min_length=1)
+    description: str = text(2000, default="")
     workstream: WorkstreamCode = Field(sa_type=workstream_type(), foreign_key="workstream.code", index=True)
-    owner: str = Field(min_length=1, max_length=100, index=True)
-    baseline_start: date | None = None
-    baseline_date: date
+    owner: str = text(100, min_length=1, index=True)
+    baseline_start: PlanDate | None = None
+    baseline_date: PlanDate
     weight_krw: int = Field(default=0, ge=0, le=MAX_KRW, sa_type=BigInteger)
-    evidence_refs: list[EvidenceRef] = Field(default_factory=list, sa_type=JSON, max_length=MAX_EVIDENCE)
+    evidence_refs: list[Reference] = Field(default_factory=list, sa_type=JSON, max_length=MAX_EVIDENCE)
     # Where the milestone comes from: a regulator order, a public plan commitment, or "illustrative".
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class Milestone(VersionedMixin, MilestoneBase, table=True):
@@ -81,36 +77,30 @@ class Milestone(VersionedMixin, MilestoneBase, table=True):
 class MilestoneCreate(MilestoneBase):
     """A new milestone. Its forecast defaults to the baseline date; status to planned."""
 
-    forecast_date: date | None = None
+    forecast_date: PlanDate | None = None
     status: MilestoneStatus = MilestoneStatus.planned
     percent_complete: int = Field(default=0, ge=0, le=100)
-    actual_date: date | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> MilestoneCreate:
-        if self.baseline_start is not None and self.baseline_start > self.baseline_date:
-            raise ValueError("baseline_start must not be after baseline_date")
-        return self
+    actual_date: PlanDate | None = None
 
 
 class MilestoneUpdate(SQLModel):
-    """Editable fields. Baseline dates and weight change only through an approved re-baseline.
+    """Editable fields (null or absent: unchanged). Baseline dates and weight change only by an approved re-baseline.
 
     Changing `percent_complete` or `status` records a progress report dated `reported_on` (default: today).
     """
 
-    title_ko: str | None = Field(default=None, min_length=1, max_length=300)
-    title_en: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=2000)
-    owner: str | None = Field(default=None, min_length=1, max_length=100)
+    title_ko: str | None = text(300, min_length=1, default=None)
+    title_en: str | None = text(300, min_length=1, default=None)
+    description: str | None = text(2000, default=None)
+    owner: str | None = text(100, min_length=1, default=None)
     status: MilestoneStatus | None = None
     percent_complete: int | None = Field(default=None, ge=0, le=100)
-    forecast_date: date | None = None
-    actual_date: date | None = None
-    evidence_refs: list[EvidenceRef] | None = Field(default=None, max_length=MAX_EVIDENCE)
-    source: str | None = Field(default=None, min_length=1, max_length=200)
-    reported_on: date | None = None
-    note: str | None = Field(default=None, max_length=500)
+    forecast_date: PlanDate | None = None
+    actual_date: PlanDate | None = None
+    evidence_refs: list[Reference] | None = Field(default=None, max_length=MAX_EVIDENCE)
+    source: str | None = text(200, min_length=1, default=None)
+    reported_on: PlanDate | None = None
+    note: str | None = text(500, default=None)
 
 
 class MilestonePublic(MilestoneBase):
@@ -188,24 +178,11 @@ class MilestoneProgressPublic(SQLModel):
 class MilestoneRebaselineRequest(SQLModel):
     """An approver's change of a milestone's baseline dates or weight, with the reason."""
 
-    baseline_start: date | None = None
-    baseline_date: date | None = None
+    baseline_start: PlanDate | None = None
+    baseline_date: PlanDate | None = None
     weight_krw: int | None = Field(default=None, ge=0, le=MAX_KRW)
     clear_baseline_start: bool = False
-    reason: str = Field(min_length=3, max_length=1000)
-
-    @model_validator(mode="after")
-    def _something(self) -> MilestoneRebaselineRequest:
-        if (
-            self.baseline_start is None
-            and self.baseline_date is None
-            and self.weight_krw is None
-            and not self.clear_baseline_start
-        ):
-            raise ValueError("give at least one of baseline_start, baseline_date, weight_krw, clear_baseline_start")
-        if self.clear_baseline_start and self.baseline_start is not None:
-            raise ValueError("give baseline_start or clear_baseline_start, not both")
-        return self
+    reason: str = text(1000, min_length=3)
 
 
 class MilestoneRebaseline(SQLModel, table=True):
@@ -258,7 +235,7 @@ class SlipReport(SQLModel):
 class SlipRequest(SQLModel):
     """Move a milestone's forecast; with `dry_run` only report what would move."""
 
-    forecast_date: date
+    forecast_date: PlanDate
     dry_run: bool = False
 
 

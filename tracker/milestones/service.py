@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, Invalid, NotFound
+from tracker.errors import Conflict, NotFound
 from tracker.milestones import graph as graphs
 from tracker.milestones.models import (
     OPEN_STATUSES,
@@ -51,6 +51,7 @@ from tracker.milestones.models import (
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan.calendar import today_seoul
 from tracker.plan.evm import PlannedWork
+from tracker.plan.fields import changes_of
 from tracker.plan.models import Workstream, WorkstreamCode
 from tracker.records import check_version, flush_versioned
 from tracker.types import now_utc
@@ -251,7 +252,7 @@ def list_progress(*, session: Session, id: int) -> list[MilestoneProgressPublic]
 
 def _check_workstream(session: Session, code: WorkstreamCode) -> None:
     if session.exec(select(Workstream.id).where(col(Workstream.code) == code)).first() is None:
-        raise Invalid(f"Workstream '{code}' is not loaded; run 'sectrack seed' first.", field="workstream")
+        raise NotFound(f"Workstream '{code}' is not loaded; run 'sectrack seed' first.", field="workstream")
 
 
 def _check_progress_order(session: Session, m: Milestone, reported_on: date) -> None:
@@ -262,7 +263,7 @@ def _check_progress_order(session: Session, m: Milestone, reported_on: date) -> 
         select(func.max(MilestoneProgress.reported_on)).where(col(MilestoneProgress.milestone_id) == m.id)
     ).first()
     if latest is not None and reported_on < latest:
-        raise Invalid(
+        raise Conflict(
             f"{_what(m)} already has a progress report dated {latest}; reports are recorded in date order, "
             f"so {reported_on} is too early.",
             field="reported_on",
@@ -295,19 +296,23 @@ def create(*, session: Session, data: MilestoneCreate, actor: Principal, today: 
     if session.exec(select(Milestone.id).where(col(Milestone.code) == data.code)).first() is not None:
         raise Conflict(f"A milestone with code '{data.code}' already exists.", field="code")
     _check_workstream(session, data.workstream)
+    if data.baseline_start is not None and data.baseline_start > data.baseline_date:
+        raise Conflict(
+            f"baseline_start {data.baseline_start} is after baseline_date {data.baseline_date}.", field="baseline_start"
+        )
     status = data.status
     percent = data.percent_complete
     actual = data.actual_date
     if status == MilestoneStatus.done:
         if actual is None:
-            raise Invalid("A milestone created as done needs its actual_date.", field="actual_date")
+            raise Conflict("A milestone created as done needs its actual_date.", field="actual_date")
         if actual > today:
-            raise Invalid(f"actual_date {actual} is in the future.", field="actual_date")
+            raise Conflict(f"actual_date {actual} is in the future.", field="actual_date")
         percent = 100
     elif actual is not None:
-        raise Invalid("actual_date is only set on done milestones.", field="actual_date")
+        raise Conflict("actual_date is only set on done milestones.", field="actual_date")
     elif percent == 100:
-        raise Invalid("100 percent complete means done: create it with status done.", field="percent_complete")
+        raise Conflict("100 percent complete means done: create it with status done.", field="percent_complete")
     elif percent > 0 and status == MilestoneStatus.planned:
         status = MilestoneStatus.in_progress
     forecast = actual if status == MilestoneStatus.done and actual else (data.forecast_date or data.baseline_date)
@@ -439,14 +444,11 @@ def update(
     _lock_graph(session)
     m = _get_row(session, id, for_update=True)
     check_version(m, if_match, what=_what(m))
-    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = changes_of(data)
     reported_on: date = changes.pop("reported_on", None) or today
     note: str = changes.pop("note", None) or ""
-    for key in ("title_ko", "title_en", "owner", "status", "percent_complete", "forecast_date", "source"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be null.", field=key)
     if reported_on > today:
-        raise Invalid(f"reported_on {reported_on} is in the future.", field="reported_on")
+        raise Conflict(f"reported_on {reported_on} is in the future.", field="reported_on")
 
     old_status, old_percent, old_finish = m.status, m.percent_complete, _finish(m)
     status = MilestoneStatus(changes.get("status", old_status))
@@ -461,20 +463,20 @@ def update(
         status = MilestoneStatus.done
     if status == MilestoneStatus.done:
         if "percent_complete" in changes and percent != 100:
-            raise Invalid("A done milestone is 100 percent complete.", field="percent_complete")
+            raise Conflict("A done milestone is 100 percent complete.", field="percent_complete")
         percent = 100
         actual = actual or reported_on
         if actual > today:
-            raise Invalid(f"actual_date {actual} is in the future.", field="actual_date")
+            raise Conflict(f"actual_date {actual} is in the future.", field="actual_date")
     else:
-        if "actual_date" in changes and changes["actual_date"] is not None:
-            raise Invalid("actual_date is only set on done milestones.", field="actual_date")
+        if "actual_date" in changes:
+            raise Conflict("actual_date is only set on done milestones.", field="actual_date")
         if percent == 100 and status != MilestoneStatus.cancelled:
-            raise Invalid("100 percent complete means done: set status done.", field="percent_complete")
+            raise Conflict("100 percent complete means done: set status done.", field="percent_complete")
         actual = None
         if status == MilestoneStatus.planned and percent > 0:
             if "status" in changes:
-                raise Invalid("A planned milestone has no progress; set status in_progress.", field="status")
+                raise Conflict("A planned milestone has no progress; set status in_progress.", field="status")
             status = MilestoneStatus.in_progress
 
     forecast = changes.get("forecast_date", m.forecast_date)
@@ -520,10 +522,20 @@ def rebaseline(*, session: Session, id: int, data: MilestoneRebaselineRequest, a
     m = _get_row(session, id, for_update=True)
     if m.status == MilestoneStatus.cancelled:
         raise Conflict(f"{_what(m)} is cancelled; there is no baseline to change.", field="id")
+    if data.clear_baseline_start and data.baseline_start is not None:
+        raise Conflict("Give baseline_start or clear_baseline_start, not both.", field="clear_baseline_start")
+    if not (
+        data.clear_baseline_start or data.model_dump(exclude_none=True).keys() - {"reason", "clear_baseline_start"}
+    ):
+        raise Conflict(
+            "A re-baseline changes baseline_start, baseline_date or weight_krw (or clears baseline_start); "
+            "none was given.",
+            field="baseline_date",
+        )
     start = None if data.clear_baseline_start else (data.baseline_start or m.baseline_start)
     end = data.baseline_date or m.baseline_date
     if start is not None and start > end:
-        raise Invalid(f"baseline_start {start} is after baseline_date {end}.", field="baseline_start")
+        raise Conflict(f"baseline_start {start} is after baseline_date {end}.", field="baseline_start")
     weight = m.weight_krw if data.weight_krw is None else data.weight_krw
     previous_forecast = m.forecast_date
     forecast = m.forecast_date
@@ -647,7 +659,7 @@ def add_dependency(
         raise NotFound(f"No milestone with id {successor_id}.", field="id")
     pred = schedule.by_id.get(data.predecessor_id)
     if pred is None:
-        raise Invalid(f"No milestone with id {data.predecessor_id}.", field="predecessor_id")
+        raise NotFound(f"No milestone with id {data.predecessor_id}.", field="predecessor_id")
     if any(e.predecessor_id == pred.id and e.successor_id == succ.id for e in schedule.edges):
         raise Conflict(f"'{succ.code}' already depends on '{pred.code}'.", field="predecessor_id")
     # Cancelled milestones are out of the schedule, but a cycle through them is still refused.

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import field_validator
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
+from tracker.plan.fields import PlanDate, text
 from tracker.records import VersionedMixin
 from tracker.types import UTCDateTime, enum_column, now_utc
 
@@ -121,9 +121,9 @@ class BudgetLineBase(SQLModel):
     workstream: WorkstreamCode = Field(sa_type=workstream_type(), foreign_key="workstream.code", index=True)
     year: int = Field(ge=MIN_YEAR, le=MAX_YEAR, index=True)
     amount_krw: int = Field(ge=0, le=MAX_KRW, sa_type=BigInteger)
-    description: str = Field(default="", max_length=500)
+    description: str = text(500, default="")
     # Only the total and the years are public; every split is illustrative unless a source says otherwise.
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class BudgetLine(VersionedMixin, BudgetLineBase, table=True):
@@ -143,10 +143,10 @@ class BudgetLineCreate(BudgetLineBase):
 
 
 class BudgetLineUpdate(SQLModel):
-    """Editable fields; the amount changes only through an approved re-baseline."""
+    """Editable fields (null or absent: unchanged); the amount changes only through an approved re-baseline."""
 
-    description: str | None = Field(default=None, max_length=500)
-    source: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = text(500, default=None)
+    source: str | None = text(200, min_length=1, default=None)
 
 
 class BudgetLinePublic(BudgetLineBase):
@@ -166,7 +166,7 @@ class RebaselineRequest(SQLModel):
     """
 
     amount_krw: int = Field(ge=0, le=MAX_KRW)
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: str = text(1000, min_length=3)
     counterpart_line_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
@@ -212,11 +212,11 @@ class SpendEntryBase(SQLModel):
     """Fields a client sets on a spend entry."""
 
     budget_line_id: int = Field(foreign_key="budget_line.id", index=True, ge=1, le=2**31 - 1)
-    spent_on: date
+    spent_on: PlanDate
     # Negative amounts correct earlier spend (a refund, a booking error); zero is refused.
     amount_krw: int = Field(ge=-MAX_KRW, le=MAX_KRW, sa_type=BigInteger)
-    reference: str = Field(min_length=1, max_length=100, index=True)
-    description: str = Field(default="", max_length=500)
+    reference: str = text(100, min_length=1, index=True)
+    description: str = text(500, default="")
 
 
 class SpendEntry(SpendEntryBase, table=True):
@@ -231,14 +231,7 @@ class SpendEntry(SpendEntryBase, table=True):
 
 
 class SpendEntryCreate(SpendEntryBase):
-    """A new spend entry; its date must fall in the budget line's year."""
-
-    @field_validator("amount_krw")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("a spend entry moves money: the amount cannot be zero")
-        return value
+    """A new spend entry; its date must fall in the budget line's year, and its amount cannot be zero."""
 
 
 class SpendEntryPublic(SpendEntryBase):

@@ -28,6 +28,7 @@ from tracker.milestones import service as milestones_service
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan import evm
 from tracker.plan.calendar import month_ends, today_seoul
+from tracker.plan.fields import changes_of
 from tracker.plan.models import (
     BudgetLine,
     BudgetLineCreate,
@@ -171,9 +172,7 @@ def _line_row(session: Session, id: int, *, for_update: bool = False, field: str
         stmt = stmt.with_for_update()
     line = session.exec(stmt).first()
     if line is None:
-        if field == "id":
-            raise NotFound(f"No budget line with id {id}.", field=field)
-        raise Invalid(f"No budget line with id {id}.", field=field)
+        raise NotFound(f"No budget line with id {id}.", field=field)
     return line
 
 
@@ -217,11 +216,11 @@ def create_budget_line(*, session: Session, data: BudgetLineCreate, actor: Princ
     """Add a budget line for a workstream and year; its amount must fit in the program's unallocated money."""
     program = get_program(session=session, for_update=True)
     if not program.start_year <= data.year <= program.end_year:
-        raise Invalid(
+        raise Conflict(
             f"year {data.year} is outside the program's years {program.start_year}-{program.end_year}.", field="year"
         )
     if session.exec(select(Workstream.id).where(col(Workstream.code) == data.workstream)).first() is None:
-        raise Invalid(f"Workstream '{data.workstream}' is not loaded.", field="workstream")
+        raise NotFound(f"Workstream '{data.workstream}' is not loaded; run 'sectrack seed'.", field="workstream")
     existing = session.exec(
         select(BudgetLine.id).where(col(BudgetLine.workstream) == data.workstream, col(BudgetLine.year) == data.year)
     ).first()
@@ -249,10 +248,8 @@ def update_budget_line(
     """Change a line's description or source (its amount changes only by re-baseline)."""
     line = _line_row(session, id, for_update=True)
     check_version(line, if_match, what=_describe(line))
-    changes = data.model_dump(exclude_unset=True)
+    changes = changes_of(data)
     for key, value in changes.items():
-        if value is None:
-            raise Invalid(f"{key} cannot be null.", field=key)
         setattr(line, key, value)
     if changes:
         line.updated_at = now_utc()
@@ -271,7 +268,7 @@ def rebaseline(*, session: Session, id: int, data: RebaselineRequest, actor: Pri
     counterpart: BudgetLine | None = None
     if data.counterpart_line_id is not None:
         if data.counterpart_line_id == id:
-            raise Invalid("counterpart_line_id must be another budget line.", field="counterpart_line_id")
+            raise Conflict("counterpart_line_id must be another budget line.", field="counterpart_line_id")
         counterpart = _line_row(session, data.counterpart_line_id, for_update=True, field="counterpart_line_id")
     ids = [id] + ([counterpart.id] if counterpart is not None and counterpart.id is not None else [])
     spent = _spent_by_line(session, ids)
@@ -283,7 +280,7 @@ def rebaseline(*, session: Session, id: int, data: RebaselineRequest, actor: Pri
         )
     delta = data.amount_krw - line.amount_krw
     if delta == 0:
-        raise Invalid(f"{_describe(line)} is already {_won(line.amount_krw)}.", field="amount_krw")
+        raise Conflict(f"{_describe(line)} is already {_won(line.amount_krw)}.", field="amount_krw")
     if counterpart is not None:
         new_counterpart = counterpart.amount_krw - delta
         floor = spent.get(counterpart.id or 0, 0)
@@ -406,8 +403,10 @@ def get_spend(*, session: Session, id: int) -> SpendEntryPublic:
 def create_spend(*, session: Session, data: SpendEntryCreate, actor: Principal) -> SpendEntryPublic:
     """Record spend against a budget line; 409 if it would over-commit the line."""
     line = _line_row(session, data.budget_line_id, for_update=True, field="budget_line_id")
+    if data.amount_krw == 0:
+        raise Conflict("A spend entry moves money: its amount cannot be 0 won.", field="amount_krw")
     if data.spent_on.year != line.year:
-        raise Invalid(
+        raise Conflict(
             f"spent_on {data.spent_on} is not in {line.year}, the year of {_describe(line).lower()}.", field="spent_on"
         )
     spent = _spent_by_line(session, [data.budget_line_id]).get(data.budget_line_id, 0)
@@ -420,7 +419,7 @@ def create_spend(*, session: Session, data: SpendEntryCreate, actor: Principal) 
             field="amount_krw",
         )
     if after < 0:
-        raise Invalid(
+        raise Conflict(
             f"A correction of {_won(data.amount_krw)} would take {_describe(line).lower()} below zero "
             f"(spent so far: {_won(spent)}).",
             field="amount_krw",

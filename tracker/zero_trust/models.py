@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import StringConstraints
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from tracker.plan.fields import PlanDate, Reference, text
 from tracker.records import VersionedMixin
 from tracker.types import UTCDateTime, enum_column, now_utc
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INT32 = 2**31 - 1
-EvidenceRef = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 class ZtPillar(StrEnum):
@@ -81,12 +79,12 @@ class ZtSystemBase(SQLModel):
     """Fields a client sets on a system in scope."""
 
     code: str = Field(max_length=40, unique=True, schema_extra={"pattern": CODE_PATTERN})
-    name_ko: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name_ko: str = text(200, min_length=1)
+    name_en: str = text(200, min_length=1)
+    description: str = text(2000, default="")
     # The pillars and capabilities the system is assessed against.
-    pillars: list[ZtPillar] = Field(default_factory=list, sa_type=JSON, min_length=1, max_length=8)
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    pillars: list[ZtPillar] = Field(sa_type=JSON, min_length=1, max_length=8)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class ZtSystem(VersionedMixin, ZtSystemBase, table=True):
@@ -105,13 +103,13 @@ class ZtSystemCreate(ZtSystemBase):
 
 
 class ZtSystemUpdate(SQLModel):
-    """Editable fields of a system."""
+    """Editable fields of a system (null or absent: unchanged)."""
 
-    name_ko: str | None = Field(default=None, min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
+    name_ko: str | None = text(200, min_length=1, default=None)
+    name_en: str | None = text(200, min_length=1, default=None)
+    description: str | None = text(2000, default=None)
     pillars: list[ZtPillar] | None = Field(default=None, min_length=1, max_length=8)
-    source: str | None = Field(default=None, min_length=1, max_length=200)
+    source: str | None = text(200, min_length=1, default=None)
 
 
 class ZtSystemPublic(ZtSystemBase):
@@ -125,12 +123,12 @@ class ZtAssessmentBase(SQLModel):
     """Fields a client sets on an assessment."""
 
     system_id: int = Field(foreign_key="zt_system.id", ge=1, le=INT32)
-    function_code: str = Field(foreign_key="zt_function.code", max_length=80, index=True)
+    function_code: str = text(80, min_length=1, foreign_key="zt_function.code", index=True)
     stage: ZtStage = Field(sa_type=enum_column(ZtStage).type)
-    assessed_on: date
-    assessor: str = Field(min_length=1, max_length=100)
-    evidence_refs: list[EvidenceRef] = Field(default_factory=list, sa_type=JSON, max_length=50)
-    note: str = Field(default="", max_length=1000)
+    assessed_on: PlanDate
+    assessor: str = text(100, min_length=1)
+    evidence_refs: list[Reference] = Field(default_factory=list, sa_type=JSON, max_length=50)
+    note: str = text(1000, default="")
 
 
 class ZtAssessment(ZtAssessmentBase, table=True):
@@ -163,7 +161,7 @@ class ZtTargetBase(SQLModel):
     pillar: ZtPillar = Field(sa_type=enum_column(ZtPillar).type)
     year: int = Field(ge=2000, le=2100)
     stage: ZtStage = Field(sa_type=enum_column(ZtStage).type)
-    source: str = Field(default="illustrative", min_length=1, max_length=200)
+    source: str = text(200, min_length=1, default="illustrative")
 
 
 class ZtTarget(VersionedMixin, ZtTargetBase, table=True):
@@ -183,10 +181,10 @@ class ZtTargetCreate(ZtTargetBase):
 
 
 class ZtTargetUpdate(SQLModel):
-    """Editable fields of a target."""
+    """Editable fields of a target (null or absent: unchanged)."""
 
     stage: ZtStage | None = None
-    source: str | None = Field(default=None, min_length=1, max_length=200)
+    source: str | None = text(200, min_length=1, default=None)
 
 
 class ZtTargetPublic(ZtTargetBase):

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, Invalid, NotFound
+from tracker.errors import Conflict, NotFound
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan.calendar import today_seoul
+from tracker.plan.fields import changes_of
 from tracker.records import check_version, flush_versioned
 from tracker.types import now_utc
 from tracker.zero_trust import maturity
@@ -96,9 +97,7 @@ def list_functions(*, session: Session, pillar: ZtPillar | None = None) -> list[
 def _system_row(session: Session, id: int, *, field: str = "id") -> ZtSystem:
     system = session.get(ZtSystem, id)
     if system is None:
-        if field == "id":
-            raise NotFound(f"No zero-trust system with id {id}.", field=field)
-        raise Invalid(f"No zero-trust system with id {id}.", field=field)
+        raise NotFound(f"No zero-trust system with id {id}.", field=field)
     return system
 
 
@@ -142,10 +141,8 @@ def update_system(
     """Change a system's names, description, pillars in scope or source."""
     system = _system_row(session, id)
     check_version(system, if_match, what=f"Zero-trust system '{system.code}'")
-    changes = data.model_dump(exclude_unset=True)
+    changes = changes_of(data)
     for key, value in changes.items():
-        if value is None and key != "description":
-            raise Invalid(f"{key} cannot be null.", field=key)
         setattr(system, key, _unique_pillars(value) if key == "pillars" else value)
     if changes:
         system.updated_at = now_utc()
@@ -163,7 +160,7 @@ def update_system(
 def _function_by_code(session: Session, code: str) -> ZtFunction:
     function = session.exec(select(ZtFunction).where(col(ZtFunction.code) == code)).first()
     if function is None:
-        raise Invalid(f"'{code}' is not a function of the zero-trust catalog.", field="function_code")
+        raise NotFound(f"'{code}' is not a function of the zero-trust catalog.", field="function_code")
     return function
 
 
@@ -208,13 +205,13 @@ def create_assessment(
     system = _system_row(session, data.system_id, field="system_id")
     function = _function_by_code(session, data.function_code)
     if function.pillar not in {ZtPillar(p) for p in system.pillars}:
-        raise Invalid(
+        raise Conflict(
             f"System '{system.code}' is not in scope for the {function.pillar} pillar; add the pillar to the "
             f"system first.",
             field="function_code",
         )
     if data.assessed_on > today:
-        raise Invalid(f"assessed_on {data.assessed_on} is in the future.", field="assessed_on")
+        raise Conflict(f"assessed_on {data.assessed_on} is in the future.", field="assessed_on")
     assessment = ZtAssessment.model_validate(data.model_dump() | {"created_by": actor.name})
     session.add(assessment)
     session.flush()
@@ -267,10 +264,8 @@ def update_target(
         raise NotFound(f"No zero-trust target with id {id}.", field="id")
     what = f"Zero-trust target {id} ({target.pillar} {target.year})"
     check_version(target, if_match, what=what)
-    changes = data.model_dump(exclude_unset=True)
+    changes = changes_of(data)
     for key, value in changes.items():
-        if value is None:
-            raise Invalid(f"{key} cannot be null.", field=key)
         setattr(target, key, value)
     if changes:
         target.updated_at = now_utc()
