@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
+from tracker.plan.evm import Rag
 from tracker.plan.fields import PlanDate, text
 from tracker.records import VersionedMixin
 from tracker.types import UTCDateTime, enum_column, now_utc
@@ -301,7 +302,7 @@ class WorkstreamSummary(SQLModel):
     # False when the milestones' weights (BAC) do not add up to the workstream's budget lines.
     weights_match_budget: bool
     evm: EarnedValuePublic
-    rag: str
+    rag: Rag
     milestones: MilestoneCounts
 
 
@@ -321,7 +322,7 @@ class PlanSummary(SQLModel):
     budget_krw: int
     unallocated_krw: int
     evm: EarnedValuePublic
-    rag: str
+    rag: Rag
     milestones: MilestoneCounts
     workstreams: list[WorkstreamSummary]
     years: list[YearBudget]
