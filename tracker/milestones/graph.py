@@ -84,10 +84,11 @@ def find_cycle(graph: nx.DiGraph) -> list[str] | None:
 
 
 def _topological(graph: nx.DiGraph) -> list[str]:
+    # Any topological order gives the same results: every value is a max over predecessors, and ties are broken
+    # by code where a choice is made.
     import networkx as nx
 
-    # Lexicographic order makes every result (and every tie) independent of insertion order.
-    return list(nx.lexicographical_topological_sort(graph))
+    return list(nx.topological_sort(graph))
 
 
 def earliest_finish(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph) -> dict[str, date]:
@@ -133,10 +134,10 @@ def program_end(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph) -> str | N
 
 def critical_path(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph, to: str | None = None) -> CriticalPath | None:
     """The chain of driving predecessors ending at `to` (default: the program's end); None for an empty graph."""
-    ef = earliest_finish(nodes, graph)
-    target = to if to is not None else program_end(nodes, graph)
-    if target is None:
+    if not nodes:
         return None
+    ef = earliest_finish(nodes, graph)
+    target = to if to is not None else min(ef, key=lambda code: (-ef[code].toordinal(), code))
     reversed_steps: list[PathStep] = []
     code = target
     while True:
@@ -178,7 +179,8 @@ def propagate(nodes: Mapping[str, ScheduleNode], graph: nx.DiGraph, changed: Map
     for code in changed:
         affected |= nx.descendants(graph, code)
     moved: dict[str, date] = {}
-    for code in _topological(graph.subgraph(affected | set(changed))):
+    # The whole graph's order, filtered: cheaper than sorting a subgraph view of the affected part.
+    for code in _topological(graph):
         if code not in affected or code in changed:
             continue
         node = nodes[code]
