@@ -25,7 +25,11 @@ from tracker.commitments.api import router as commitments_router
 from tracker.db import get_engine
 from tracker.errors import ERROR_RESPONSES, ErrorDetail, SectrackError, TooLarge
 from tracker.governance.api import router as governance_router
+from tracker.kpis.api import router as kpis_router
+from tracker.milestones.api import router as milestones_router
+from tracker.plan.api import router as plan_router
 from tracker.settings import get_settings
+from tracker.zero_trust.api import router as zero_trust_router
 
 log = logging.getLogger("sectrack")
 
@@ -41,10 +45,26 @@ TAGS: list[dict[str, str]] = [
         "packs and their distribution, reminders.",
     },
     {"name": "commitments", "description": "The public commitments register: due dates, owners, evidence, measures."},
+    {
+        "name": "plan",
+        "description": "The five-year plan: earned value, workstreams, budget lines, re-baselines, spend.",
+    },
+    {"name": "milestones", "description": "Milestones, their dependency graph, slips, critical path, lateness."},
+    {"name": "zero-trust", "description": "Zero-trust maturity (CISA ZTMM v2): systems, assessments, targets."},
+    {"name": "kpis", "description": "KPIs the plan promises: targets per year and measurements."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
-ROUTERS: list[APIRouter] = [audit_router, auth_router, governance_router, commitments_router]
+ROUTERS: list[APIRouter] = [
+    audit_router,
+    auth_router,
+    governance_router,
+    commitments_router,
+    plan_router,
+    milestones_router,
+    zero_trust_router,
+    kpis_router,
+]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

@@ -19,6 +19,7 @@ from tracker.console import cli_actor, console, err_console, ready_engine
 from tracker.db import dispose_engines, read_session, write_session
 from tracker.errors import SectrackError
 from tracker.governance import cli as governance_cli
+from tracker.plan import cli as plan_cli
 from tracker.settings import get_settings
 from tracker.types import to_seoul
 
@@ -34,6 +35,7 @@ audit_app = typer.Typer(help="Inspect the hash-chained audit log.", no_args_is_h
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.command("due")(governance_cli.due)
+app.add_typer(plan_cli.app, name="plan")
 
 
 @app.command()

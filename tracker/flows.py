@@ -13,8 +13,10 @@ from tracker import migrate
 from tracker.auth.models import Principal
 from tracker.commitments import seed as commitments_seed
 from tracker.db import get_engine, write_session
+from tracker.errors import Conflict
 from tracker.governance import seed as governance_seed
 from tracker.keys import ensure_signing_key
+from tracker.plan.seed_steps import PLAN_SEED_STEPS
 from tracker.settings import Settings, get_settings
 from tracker.system import service as system_service
 
@@ -52,7 +54,9 @@ def _mark_demo(session: Session, ctx: SeedContext) -> dict[str, int]:
 
 
 # Ordered: later steps may read what earlier ones created. A new domain appends its loader here.
-SEED_STEPS: list[SeedStep] = [_mark_demo, commitments_seed.load, governance_seed.load]
+SEED_STEPS: list[SeedStep] = [_mark_demo]
+SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
+SEED_STEPS += [commitments_seed.load, governance_seed.load]
 
 
 def initialise(settings: Settings | None = None) -> InitResult:
@@ -73,10 +77,20 @@ def initialise(settings: Settings | None = None) -> InitResult:
 
 
 def seed_database(engine: Engine, *, devices: int, random_seed: int, actor: Principal) -> dict[str, int]:
-    """Run every seed step in one transaction: a failed seed leaves the database as it was."""
+    """Run every seed step in one transaction: a failed seed leaves the database as it was.
+
+    Seeding is done once per database: demo data laid over demo data (or over real records) would mean nothing,
+    so a second run is refused with a clear message instead of half-merging.
+    """
     ctx = SeedContext(devices=devices, random_seed=random_seed, actor=actor)
     summary: dict[str, int] = {}
     with write_session(engine) as session:
+        previous = system_service.get(session=session, key=system_service.DEMO_DATA)
+        if previous:
+            raise Conflict(
+                f"This database was already seeded (devices {previous.get('devices')}, random seed "
+                f"{previous.get('random_seed')}); seed a fresh database, or run 'sectrack demo' to rebuild one."
+            )
         for step in SEED_STEPS:
             summary.update(step(session, ctx))
     return summary

@@ -9,7 +9,11 @@ from tracker.audit import models as audit_models
 from tracker.auth import models as auth_models
 from tracker.commitments import models as commitment_models
 from tracker.governance import models as governance_models
+from tracker.kpis import models as kpi_models
+from tracker.milestones import models as milestone_models
+from tracker.plan import models as plan_models
 from tracker.system import models as system_models
+from tracker.zero_trust import models as zero_trust_models
 
 metadata = SQLModel.metadata
 
@@ -18,6 +22,10 @@ __all__ = [
     "auth_models",
     "commitment_models",
     "governance_models",
+    "kpi_models",
     "metadata",
+    "milestone_models",
+    "plan_models",
     "system_models",
+    "zero_trust_models",
 ]

@@ -1,0 +1,1 @@
+"""KPIs the plan promises: targets per year and measurements over time."""

@@ -1,0 +1,1 @@
+"""Plan milestones and their dependency graph: cycles, critical path, slip propagation."""

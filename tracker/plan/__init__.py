@@ -1,0 +1,1 @@
+"""The five-year plan: program, workstreams, budget lines, spend and earned value."""
