@@ -17,8 +17,9 @@ from functools import lru_cache
 
 import matplotlib
 from markupsafe import Markup, escape
-from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib import dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -32,10 +33,14 @@ INK = "#222222"
 GRID = "#d5d9de"
 HATCHES = ("", "///", "\\\\\\", "xxx", "---")
 MARKERS = ("o", "s", "^", "D", "v")
+# Lines: dark, light, black, mid; with MARKERS and dashes they differ in three ways.
+LINE_COLOURS = (PALETTE[0], PALETTE[2], INK, PALETTE[1])
 
 _WIDTH_IN = 6.3  # fits A4 text width with the print.css margins
 _CLEAN = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
 
 
 @lru_cache(maxsize=1)
@@ -76,15 +81,30 @@ def _title(axes: Axes, title: str) -> None:
         axes.set_title(title, loc="left")
 
 
+def _attributes(match: re.Match[str]) -> str:
+    """style="fill: #fff; stroke: none" as presentation attributes fill="#fff" stroke="none"."""
+    pairs = (item.split(":", 1) for item in match.group(1).split(";") if ":" in item)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
 def _svg(figure: Figure, alt: str) -> Markup:
-    """The figure as an inline <svg> element with its alternative text as <title>."""
+    """The figure as an inline <svg> element with its alternative text as <title>.
+
+    Inline SVG sits in the HTML document, whose CSS machinery would read matplotlib's style attributes and its
+    <style> element as page CSS (warning about every 'fill'); SVG presentation attributes mean the same to the
+    SVG renderer and stay out of the page's cascade.
+    """
     FigureCanvasSVG(figure)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = _METADATA.sub("", _CLEAN.sub("", buffer.getvalue(), count=1), count=1)
+    text = _CLEAN.sub("", buffer.getvalue(), count=1)
+    text = _STYLE_ELEMENT.sub("", _METADATA.sub("", text, count=1), count=1)
+    text = _STYLE_ATTRIBUTE.sub(_attributes, text)
     head_end = text.index(">") + 1
     title = f"<title>{escape(alt)}</title>"
-    opening = text[:head_end].replace("<svg ", '<svg role="img" class="chart" ', 1)
+    opening = text[:head_end].replace(
+        "<svg ", '<svg role="img" class="chart" stroke-linejoin="round" stroke-linecap="butt" ', 1
+    )
     return Markup(opening + title + text[head_end:])
 
 
@@ -150,10 +170,10 @@ def line_over_time(
         if not kept:
             continue
         axes.plot(
-            [d for d, _ in kept],
+            mdates.date2num([d for d, _ in kept]),
             [v for _, v in kept],
             label=name,
-            color=PALETTE[min(index, 2)] if index < 3 else INK,
+            color=LINE_COLOURS[index % len(LINE_COLOURS)],
             linestyle="--" if name in dashed else "-",
             marker=MARKERS[index % len(MARKERS)],
             markersize=3.5,
@@ -164,6 +184,7 @@ def line_over_time(
         axes.set_ylabel(unit)
     axes.grid(axis="y", color=GRID, linewidth=0.5)
     figure.legend(loc="outside lower center", fontsize=7.5, ncols=min(len(series), 4))
+    axes.xaxis_date()
     figure.autofmt_xdate(rotation=0, ha="center")
     return _svg(figure, alt)
 

@@ -211,8 +211,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "verify.step.sectrack": {"ko": "1. sectrack으로 검증", "en": "1. With sectrack"},
     "verify.step.sectrack.text": {
-        "ko": "종료 코드 0이면 모든 파일과 서명, 감사 체인이 온전합니다. 그렇지 않으면 무엇이 잘못되었는지 "
-        "출력합니다.",
+        "ko": "종료 코드 0이면 모든 파일과 서명, 감사 체인이 온전합니다. 그렇지 않으면 무엇이 잘못되었는지 출력합니다.",
         "en": "Exit status 0 means every file, the signature and the audit chain are intact; otherwise it names "
         "what is wrong.",
     },

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,13 +23,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-import templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from weasyprint import HTML, Attachment
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+import templates
 from reports.context import PdfFile
 from reports.i18n import Translator, number, short_instant
 from tracker.canonical import isoformat_utc
@@ -152,9 +153,28 @@ def environment() -> Environment:
     return env
 
 
+_HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
+_SVG = re.compile(r"(<svg\b.*?</svg>)", re.DOTALL)
+
+
+def keep_hangul_words(html: str) -> str:
+    """Join Hangul syllables with U+2060 WORD JOINER in the body, so lines break between Korean words only.
+
+    This is `word-break: keep-all`, which WeasyPrint does not implement (Pango would break between any two
+    syllables, splitting words like 펨토/셀). The joiner is zero-width and is not extracted as text. The head
+    (document title and metadata) and inline SVG (chart text and alternative text) are left untouched.
+    """
+    head, marker, body = html.partition("<body")
+    if not marker:
+        return html
+    parts = _SVG.split(body)
+    joined = [part if part.startswith("<svg") else _HANGUL_PAIR.sub("\u2060", part) for part in parts]
+    return head + marker + "".join(joined)
+
+
 def render_html(template: str, context: dict[str, Any]) -> str:
-    """Render one report template (which extends base.html) to an HTML string."""
-    return environment().get_template(template).render(context)
+    """Render one report template (which extends base.html) to an HTML string ready for WeasyPrint."""
+    return keep_hangul_words(environment().get_template(template).render(context))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -39,6 +40,14 @@ class RenderedReport:
     attachments: list[str]
     render_seconds: float
     fetched: list[str] = field(default_factory=list)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write a file so that readers never see half of it (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    partial.replace(path)
 
 
 def spec_for(kind: ReportKind | str) -> ReportSpec:

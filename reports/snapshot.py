@@ -148,7 +148,9 @@ def _replay(source: Session, target: Session, table: Table, at: SnapshotPoint) -
     return count
 
 
-def _copy(source: Session, target: Session, table: Table, source_table: Table, rule: CopyRule, at: SnapshotPoint) -> int:
+def _copy(
+    source: Session, target: Session, table: Table, source_table: Table, rule: CopyRule, at: SnapshotPoint
+) -> int:
     count = 0
     stmt = source_table.select().where(rule(source_table, at)).execution_options(yield_per=_BATCH)
     for partition in source.execute(stmt).mappings().partitions(_BATCH):
