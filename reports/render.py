@@ -187,6 +187,16 @@ class PdfResult:
     fetched: list[str] = field(default_factory=list)
 
 
+def _dedupe_associated_files(document: Any, pdf: Any) -> None:
+    # WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalog's /AF (once from the name tree, once
+    # from the file specification); one entry per file is what the standard expects.
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)
+
+
 def write_pdf(
     html: str,
     *,
@@ -214,7 +224,7 @@ def write_pdf(
     start = time.perf_counter()
     try:
         document = HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render(**options)
-        pdf = document.write_pdf(**options)
+        pdf = document.write_pdf(finisher=_dedupe_associated_files, **options)
     except FatalURLFetchingError as exc:
         refused = ", ".join(repr(u) for u in fetcher.refused) or "a resource"
         raise RenderRefused(

@@ -105,6 +105,7 @@ def report(
         f"Wrote {out} ({rendered.pages} pages, as of {short_instant(rendered.context.as_of)}, "
         f"audit-chain head #{head.seq} {head.hash[:12]}).",
         highlight=False,
+        soft_wrap=True,
     )
 
 
