@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -11,8 +10,6 @@ from reports import service
 from reports.context import ReportKind
 from reports.i18n import Lang
 from tracker.deps import ReadSessionDep, ReportReader
-from tracker.errors import Invalid
-from tracker.types import parse_instant
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -21,8 +18,15 @@ AsOf = Annotated[
     Query(
         max_length=40,
         description="Render the state at a past instant (ISO date or datetime; a bare date means the end of that "
-        "day in Seoul). Rebuilt from the audit chain. Default: now.",
+        "day in Seoul, a datetime without offset is Seoul time). Rebuilt from the audit chain. Default: now.",
         examples=["2026-06-30"],
+        # What the parser accepts, stated so that clients (and schema-driven tests) send dates, not any string.
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time", "maxLength": 40},
+            ]
+        },
     ),
 ]
 LangQuery = Annotated[Lang, Query(description="Report language: ko (default) or en.")]
@@ -32,16 +36,8 @@ _PDF: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _parse_as_of(text: str) -> datetime:
-    try:
-        return parse_instant(text)
-    except OverflowError as exc:
-        # e.g. year 1 in Seoul is before the first representable UTC instant.
-        raise Invalid(f"'{text}' is outside the range of dates a report can show.", field="as_of") from exc
-
-
 def _pdf(session: ReadSessionDep, kind: ReportKind, as_of: str | None, lang: Lang) -> Response:
-    instant = _parse_as_of(as_of) if as_of is not None else None
+    instant = service.parse_as_of(as_of) if as_of is not None else None
     rendered = service.render_report(session=session, kind=kind, lang=lang, as_of=instant)
     return Response(
         content=rendered.pdf,

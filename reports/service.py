@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from reports.i18n import Lang, Translator
 from tracker import __version__
 from tracker.audit import service as audit
 from tracker.system import service as system_service
-from tracker.types import as_utc, now_utc
+from tracker.types import as_utc, now_utc, parse_instant
 
 if TYPE_CHECKING:
     from reports.render import TemplateFetcher
@@ -40,6 +40,18 @@ class RenderedReport:
     attachments: list[str]
     render_seconds: float
     fetched: list[str] = field(default_factory=list)
+
+
+def parse_as_of(text: str) -> datetime:
+    """A user's as-of date or datetime (see `tracker.types.parse_instant`); the calendar's ends clamp, not fail.
+
+    A date so early or late that it has no UTC equivalent shows the state before the first record, or now.
+    """
+    try:
+        return parse_instant(text)
+    except OverflowError:
+        early = text.strip()[:1] in {"0", "1"}
+        return datetime.min.replace(tzinfo=UTC) if early else datetime.max.replace(tzinfo=UTC)
 
 
 def write_atomically(path: Path, content: bytes) -> None:

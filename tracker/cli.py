@@ -21,7 +21,7 @@ from tracker.console import cli_actor, console, err_console, ready_engine
 from tracker.db import dispose_engines, read_session, write_session
 from tracker.errors import SectrackError
 from tracker.settings import get_settings
-from tracker.types import parse_instant, to_seoul
+from tracker.types import to_seoul
 
 app = typer.Typer(
     name="sectrack",
@@ -94,9 +94,9 @@ def report(
 ) -> None:
     """Render a PDF report: the board pack, the regulator report or the management report."""
     from reports.i18n import short_instant
-    from reports.service import render_report, write_atomically
+    from reports.service import parse_as_of, render_report, write_atomically
 
-    instant = parse_instant(as_of) if as_of is not None else None
+    instant = parse_as_of(as_of) if as_of is not None else None
     with read_session(ready_engine()) as session:
         rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant)
     write_atomically(out, rendered.pdf)

@@ -37,7 +37,7 @@ def test_as_of_before_any_record_renders_an_empty_chain_head(client: TestClient,
     assert pdfs.contains(cover, "#0") and pdfs.contains(cover, "0" * 64)
 
 
-@pytest.mark.parametrize("as_of", ["yesterday", "2026-13-01", "0001-01-01T00:00:00"])
+@pytest.mark.parametrize("as_of", ["yesterday", "2026-13-01", "2026-06-31"])
 def test_an_unusable_as_of_is_a_422_naming_the_field(client: TestClient, tokens: dict[Role, str], as_of: str) -> None:
     response = client.get(f"/api/v1/reports/board.pdf?as_of={as_of}", headers=auth(tokens[Role.board]))
     assert response.status_code == 422
