@@ -105,10 +105,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incident.value": {"ko": "값", "en": "Value"},
     "incident.source": {"ko": "출처", "en": "Source"},
     "incident.causes": {"ko": "원인", "en": "Causes"},
-    "incident.analysis_period": {
-        "ko": "접속 기록 분석 기간: {start} ~ {end}",
-        "en": "Access records analysed: {start} to {end}",
-    },
     "incident.plan": {"ko": "KT 재발 방지 투자 계획", "en": "KT's remediation plan"},
     "incident.plan.summary": {
         "ko": "{start}~{end}년 {years}년간 {amount} 투자 (발표 {announced})",

@@ -154,21 +154,25 @@ def environment() -> Environment:
 
 
 _HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
-_SVG = re.compile(r"(<svg\b.*?</svg>)", re.DOTALL)
+# Kept verbatim: inline SVG, headings (bookmark titles and running headers are taken from their text), and every
+# tag with its attributes. Only the text between them gets joiners.
+_VERBATIM = re.compile(r"(<svg\b.*?</svg>|<h[1-6]\b.*?</h[1-6]>|<[^>]*>)", re.DOTALL)
 
 
 def keep_hangul_words(html: str) -> str:
-    """Join Hangul syllables with U+2060 WORD JOINER in the body, so lines break between Korean words only.
+    """Join Hangul syllables with U+2060 WORD JOINER in body text, so lines break between Korean words only.
 
     This is `word-break: keep-all`, which WeasyPrint does not implement (Pango would break between any two
-    syllables, splitting words like 펨토/셀). The joiner is zero-width and is not extracted as text. The head
-    (document title and metadata) and inline SVG (chart text and alternative text) are left untouched.
+    syllables, splitting words like 펨토/셀). The joiner is zero-width and is not extracted as page text. The head
+    (document title, metadata), headings (PDF bookmarks, running headers), inline SVG (chart text, alternative
+    text) and attribute values are left untouched.
     """
     head, marker, body = html.partition("<body")
     if not marker:
         return html
-    parts = _SVG.split(body)
-    joined = [part if part.startswith("<svg") else _HANGUL_PAIR.sub("\u2060", part) for part in parts]
+    parts = _VERBATIM.split(body)
+    # split() with one capturing group alternates text, verbatim, text, ...
+    joined = [part if index % 2 else _HANGUL_PAIR.sub("\u2060", part) for index, part in enumerate(parts)]
     return head + marker + "".join(joined)
 
 

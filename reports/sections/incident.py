@@ -46,11 +46,6 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any]:
     return {
         "summary": t("incident.summary"),
         "summary_sources": cite(incident.summary_sources),
-        "period": t(
-            "incident.analysis_period",
-            start=t.day(incident.analysis_period.start),
-            end=t.day(incident.analysis_period.end),
-        ),
         "causes": [{"text": c.text.get(lang), "sources": cite(c.sources)} for c in incident.causes],
         "figures": [
             {

@@ -15,6 +15,21 @@ def page_texts(pdf: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
+def bookmarks(pdf: bytes) -> list[str]:
+    """The titles of the PDF outline (bookmarks), depth first."""
+    titles: list[str] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(str(getattr(item, "title", "")))
+
+    walk(PdfReader(io.BytesIO(pdf)).outline)
+    return titles
+
+
 def squash(text: str) -> str:
     """Text without any whitespace, so words broken across lines still match."""
     return re.sub(r"\s+", "", text)

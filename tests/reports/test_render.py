@@ -103,12 +103,15 @@ def test_css_string_escapes_quotes_newlines_and_markup() -> None:
     assert escaped == '"a\\22 b\\5c c\\a \\3c /style\\3e \\3c b\\3e "'
 
 
-def test_hangul_words_are_joined_in_the_body_but_not_in_the_head_or_svg() -> None:
-    html = "<html><head><title>이사회</title></head><body><p>펨토셀 보안</p><svg><text>제로</text></svg></body></html>"
+def test_hangul_words_are_joined_in_body_text_only() -> None:
+    html = (
+        "<html><head><title>이사회</title></head><body><h1>침해사고</h1>"
+        '<p title="속성값">펨토셀 보안</p><svg><text>제로</text></svg></body></html>'
+    )
     joined = keep_hangul_words(html)
-    assert "<title>이사회</title>" in joined
-    assert "<p>펨\u2060토\u2060셀 보\u2060안</p>" in joined
-    assert "<svg><text>제로</text></svg>" in joined
+    assert '<p title="속성값">펨\u2060토\u2060셀 보\u2060안</p>' in joined
+    for untouched in ("<title>이사회</title>", "<h1>침해사고</h1>", "<svg><text>제로</text></svg>"):
+        assert untouched in joined
 
 
 def test_the_nanum_font_is_found_through_fontconfig() -> None:

@@ -66,6 +66,17 @@ def test_every_registered_section_has_a_titled_page_and_a_contents_line(
         assert pdfs.contains(start, title)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_section_titles_are_pdf_bookmarks(
+    rendered: dict[tuple[ReportKind, Lang], RenderedReport], kind: ReportKind
+) -> None:
+    t = Translator(Lang.ko)
+    marks = [pdfs.squash(m) for m in pdfs.bookmarks(rendered[(kind, Lang.ko)].pdf)]
+    expected = [t("toc.title"), *(t(s.title) for s in REPORTS[kind].sections), t("colophon.title")]
+    assert [pdfs.squash(e) for e in expected] == [m for m in marks if m in {pdfs.squash(e) for e in expected}]
+    assert pdfs.squash(t(REPORTS[kind].title)) not in marks  # the cover is not a chapter
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_incident_figures_in_the_pdf_equal_the_facts_file(
     texts: dict[tuple[ReportKind, Lang], list[str]], lang: Lang
