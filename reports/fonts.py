@@ -6,7 +6,6 @@ Fonts are referenced by family name through fontconfig (Debian `fonts-nanum`), n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from tracker.errors import ConfigurationError
 
@@ -50,10 +49,17 @@ def _installed_families(families: Sequence[str]) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=8)
+_FOUND: dict[tuple[str, ...], str] = {}
+
+
 def _hangul_font(families: tuple[str, ...]) -> str | None:
-    found = _installed_families(families)
-    return found[0] if found else None
+    # Only a success is remembered: a font installed while a server runs is picked up by the next report.
+    if families not in _FOUND:
+        found = _installed_families(families)
+        if not found:
+            return None
+        _FOUND[families] = found[0]
+    return _FOUND[families]
 
 
 def require_hangul_font(families: Sequence[str] = HANGUL_FONT_FAMILIES) -> str:

@@ -42,9 +42,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Security remediation progress by workstream",
     },
     "report.organization": {"ko": "KT 정보보안 혁신TF", "en": "KT Information Security Innovation Task Force"},
-    "classification.confidential": {"ko": "대외비", "en": "CONFIDENTIAL"},
-    "classification.regulatory": {"ko": "규제기관 제출용", "en": "FOR REGULATORY SUBMISSION"},
-    "classification.internal": {"ko": "사내 한정", "en": "INTERNAL"},
+    # Classification markings are bilingual in both languages, as on the operator's other controlled documents.
+    "classification.confidential": {"ko": "대외비 / CONFIDENTIAL", "en": "대외비 / CONFIDENTIAL"},
+    "classification.regulatory": {
+        "ko": "규제기관 제출용 / FOR REGULATORY SUBMISSION",
+        "en": "규제기관 제출용 / FOR REGULATORY SUBMISSION",
+    },
+    "classification.internal": {"ko": "사내 한정 / INTERNAL", "en": "사내 한정 / INTERNAL"},
     "marking.demo": {"ko": "DEMO DATA · 시연용 가상 데이터", "en": "DEMO DATA · not real figures"},
     "marking.demo.cover": {
         "ko": "이 보고서는 시연용 데이터베이스(sectrack seed)로 작성되었습니다. 수치는 실제 현황이 아닙니다.",

@@ -26,7 +26,7 @@ def test_report_with_an_unusable_as_of_fails_with_one_line_and_writes_nothing(cl
     cli("init")
     result = cli("report", "board", "--out", "board.pdf", "--as-of", "last tuesday", check=False)
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("error:") and "as_of" not in result.stdout
+    assert result.stderr.strip().startswith("error:") and "'last tuesday' is not an ISO date" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "board.pdf").exists()
 
