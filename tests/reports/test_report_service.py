@@ -17,6 +17,7 @@ from reports.i18n import Lang, Translator, short_instant
 from reports.manifest import PROVENANCE_FILE
 from reports.registry import INCIDENT, REPORTS
 from reports.render import STYLESHEET, TEMPLATES_DIR, TemplateFetcher
+from reports.sections import audit_trail
 from reports.sections.incident import figure_value
 from reports.service import RenderedReport, render_report
 from tests.reports import factories, pdfs
@@ -199,6 +200,15 @@ def test_the_regulator_report_shows_the_verification_result_and_latest_changes(
 ) -> None:
     text = "".join(texts[(ReportKind.regulator, Lang.en)])
     assert pdfs.contains(text, "Passed: all 5 links and hashes were recomputed and match.")
+    # Counts by record type equal the audit figures of the same data: create, update, delete, other, total.
+    engine = factories.demo_engine()
+    with read_session(engine) as session:
+        counts = audit_trail.counts_by_type(session, audit.head(session).seq)
+    engine.dispose()
+    assert counts["api_token"] == {"create": 3, "update": 0, "delete": 0, "other": 1}
+    for entity_type, by_action in counts.items():
+        row = " ".join(str(n) for n in [*by_action.values(), sum(by_action.values())])
+        assert pdfs.contains(text, f"{entity_type} {row}"), entity_type
     assert pdfs.contains(text, "api_token") and pdfs.contains(text, "cli:seed")
     assert pdfs.contains(text, "sectrack verify audit-export.zip")
 
