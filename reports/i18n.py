@@ -192,7 +192,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.action": {"ko": "변경", "en": "Action"},
     "audit.count": {"ko": "건수", "en": "Count"},
     "audit.total": {"ko": "합계", "en": "Total"},
-    "audit.latest": {"ko": "최근 변경 {n}건", "en": "Latest {n} changes"},
+    "audit.latest": {"ko": "최근 변경 ({n}건)", "en": "Latest changes ({n})"},
     "audit.seq": {"ko": "일련번호", "en": "Seq"},
     "audit.when": {"ko": "시각 (KST)", "en": "When (KST)"},
     "audit.actor": {"ko": "수행자", "en": "Actor"},
@@ -231,7 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verify.step.chain.text": {
         "ko": "각 이벤트의 해시는 sha256(prev_hash + body)입니다. body는 seq, occurred_at, actor, role, "
         "request_id, action, entity_type, entity_id, state, prev_hash의 정규화 JSON(키 정렬, 공백 없음, UTF-8; "
-        "RFC 8785)이며, 첫 이벤트의 prev_hash는 0 64개입니다. 아래 스크립트는 파이썬 표준 라이브러리만 "
+        "RFC 8785)이며, 첫 이벤트의 prev_hash는 '0'을 64번 이어 쓴 값입니다. 아래 스크립트는 파이썬 표준 라이브러리만 "
         "사용합니다.",
         "en": "Each event's hash is sha256(prev_hash + body), where body is the canonical JSON (sorted keys, no "
         "whitespace, UTF-8; RFC 8785) of seq, occurred_at, actor, role, request_id, action, entity_type, "

@@ -60,7 +60,7 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any]:
             f"openssl pkeyutl -verify -pubin -inkey {layout['public_key']} -rawin "
             f"-in {layout['manifest']} -sigfile {layout['signature']}"
         ),
-        "sha256_command": f"sha256sum data/* audit/* oscal/*   # compare with {layout['manifest']}",
+        "sha256_command": "sha256sum data/* audit/* oscal/*",
         "script": chain_script(),
         "head_seq": ctx.head.seq,
         "head_hash": ctx.head.hash,
