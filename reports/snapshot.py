@@ -21,16 +21,31 @@ Two registries adapt the rule:
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Time,
+    Uuid,
+    create_engine,
+    event,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
@@ -96,6 +111,10 @@ def _convert(column: Column[Any], value: Any) -> Any:
         return parsed if kind.timezone else as_utc(parsed).replace(tzinfo=None)
     if isinstance(kind, Date):
         return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    if isinstance(kind, Time):
+        return time.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(kind, Uuid):
+        return uuid.UUID(str(value)) if kind.as_uuid else str(value)
     if isinstance(kind, Boolean):
         return bool(value)
     if isinstance(kind, SAEnum) and kind.enum_class is not None and issubclass(kind.enum_class, Enum):

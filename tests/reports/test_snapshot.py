@@ -102,3 +102,23 @@ def test_states_are_converted_to_column_types_and_missing_columns_become_null() 
     assert row["role"] is Role.board
     assert row["created_at"].isoformat() == "2026-01-02T03:04:05.000006+00:00"
     assert row["revoked_at"] is None and row["prefix"] is None
+
+
+def test_dates_times_uuids_and_booleans_are_converted_by_column_type() -> None:
+    import uuid
+    from datetime import date, time
+
+    from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Time, Uuid
+
+    table = Table(
+        "sample",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("due", Date),
+        Column("at", Time),
+        Column("ref", Uuid),
+        Column("active", Boolean),
+    )
+    ref = uuid.uuid4()
+    row = _row(table, "3", {"due": "2026-06-30", "at": "09:30:00", "ref": str(ref), "active": 1})
+    assert row == {"id": 3, "due": date(2026, 6, 30), "at": time(9, 30), "ref": ref, "active": True}
