@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reports.api import router as reports_router
 from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
@@ -52,6 +53,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "milestones", "description": "Milestones, their dependency graph, slips, critical path, lateness."},
     {"name": "zero-trust", "description": "Zero-trust maturity (CISA ZTMM v2): systems, assessments, targets."},
     {"name": "kpis", "description": "KPIs the plan promises: targets per year and measurements."},
+    {"name": "reports", "description": "PDF reports: board pack, regulator report, management report."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -64,6 +66,7 @@ ROUTERS: list[APIRouter] = [
     milestones_router,
     zero_trust_router,
     kpis_router,
+    reports_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from reports.context import ReportKind
+from reports.i18n import Lang
 from tracker import flows
 from tracker.audit import service as audit_service
 from tracker.auth import service as auth_service
@@ -82,6 +84,33 @@ def serve(
 
     ready_engine()
     uvicorn.run(create_app(), host=host, port=port, log_level=get_settings().log_level.lower())
+
+
+@app.command()
+def report(
+    kind: Annotated[ReportKind, typer.Argument(help="board, regulator or management.")],
+    out: Annotated[Path, typer.Option(help="Where to write the PDF.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Show the state at this past instant (ISO date or datetime; a date means its end in Seoul)."),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Report language: ko or en.")] = Lang.ko,
+) -> None:
+    """Render a PDF report: the board pack, the regulator report or the management report."""
+    from reports.i18n import short_instant
+    from reports.service import parse_as_of, render_report, write_atomically
+
+    instant = parse_as_of(as_of) if as_of is not None else None
+    with read_session(ready_engine()) as session:
+        rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant)
+    write_atomically(out, rendered.pdf)
+    head = rendered.context.head
+    console.print(
+        f"Wrote {out} ({rendered.pages} pages, as of {short_instant(rendered.context.as_of)}, "
+        f"audit-chain head #{head.seq} {head.hash[:12]}).",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @token_app.command("create")

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from tracker import migrate
 from tracker.auth.models import Principal
 from tracker.commitments import seed as commitments_seed
-from tracker.db import get_engine, write_session
+from tracker.db import get_engine, read_session, write_session
 from tracker.errors import Conflict
 from tracker.governance import seed as governance_seed
 from tracker.keys import ensure_signing_key
@@ -114,3 +114,17 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     engine = get_engine(settings)
     summary = seed_database(engine, devices=devices, random_seed=2025, actor=actor)
     yield "Seeded: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+    yield from write_reports(engine, out)
+
+
+def write_reports(engine: Engine, out: Path) -> Iterator[str]:
+    """Write the board, regulator and management reports (Korean) into `out`; yields progress lines."""
+    from reports.context import ReportKind
+    from reports.service import render_report, write_atomically
+
+    for kind in ReportKind:
+        with read_session(engine) as session:
+            rendered = render_report(session=session, kind=kind)
+        path = out / rendered.spec.filename
+        write_atomically(path, rendered.pdf)
+        yield f"Wrote {path} ({rendered.pages} pages)."

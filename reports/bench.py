@@ -1,0 +1,137 @@
+"""Report rendering: time and peak memory per report, next to WeasyPrint alone on the same HTML.
+
+Each report renders in its own process, so its peak RSS is its own (imports included: that is what a `sectrack
+report` run costs). The process renders once ("first": font set-up and caches cold, imports excluded), then
+`repeat` more times ("warm" median; CPU time of the first run too, which a shared machine distorts less than
+wall time), then hands the last HTML to WeasyPrint alone (the floor: layout and PDF
+writing, without data assembly, templates or charts).
+
+The database: `SECTRACK_BENCH_DATABASE_URL` if set (e.g. a database seeded with 1M devices:
+`sectrack seed --devices 1000000`), else a fresh SQLite file seeded here with `sectrack seed`'s steps.
+Usage: `python -m tracker.bench --only reports [--quick]`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tracker.bench import BenchRow, peak_rss_mb
+
+BOARD_SECONDS = 3.0
+BOARD_MB = 250.0
+
+
+def _database(workdir: Path, quick: bool) -> str:
+    url = os.environ.get("SECTRACK_BENCH_DATABASE_URL")
+    if url:
+        return url
+    from tracker import flows
+    from tracker.auth.models import Principal
+    from tracker.db import make_engine
+    from tracker.migrate import upgrade
+
+    url = f"sqlite:///{workdir / 'reports.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    flows.seed_database(engine, devices=2_000 if quick else 20_000, random_seed=2025, actor=Principal.system("bench"))
+    engine.dispose()
+    return url
+
+
+def _child(kind: str, url: str, repeat: int) -> dict[str, float]:
+    """Runs in the measuring process: render `kind` 1 + repeat times, then WeasyPrint alone."""
+    from reports.registry import REPORTS
+    from reports.render import write_pdf
+    from reports.service import render_report
+    from tracker.db import make_engine, read_session
+
+    engine = make_engine(url)
+    times = []
+    cpu_first = 0.0
+    html = ""
+    pages = 0
+    for _ in range(1 + repeat):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        with read_session(engine) as session:
+            rendered = render_report(session=session, kind=kind)
+        times.append(time.perf_counter() - start)
+        cpu_first = cpu_first or time.process_time() - cpu_start
+        html, pages = rendered.html, rendered.pages
+    variant = REPORTS[rendered.spec.kind].pdf_variant
+    alone = []
+    for _ in range(max(repeat, 1)):
+        start = time.perf_counter()
+        write_pdf(html, variant=variant)
+        alone.append(time.perf_counter() - start)
+    return {
+        "first": times[0],
+        "cpu_first": cpu_first,
+        "warm": statistics.median(times[1:]) if repeat else times[0],
+        "weasyprint": statistics.median(alone),
+        "peak_mb": peak_rss_mb(),
+        "pages": pages,
+    }
+
+
+def _measure(kind: str, url: str, repeat: int) -> dict[str, float]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run(
+        [sys.executable, "-m", "reports.bench", kind, url, str(repeat)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=1800,
+    )
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run(workdir: Path, quick: bool) -> list[BenchRow]:
+    """Render each report in its own process and compare with WeasyPrint alone."""
+    url = _database(workdir, quick)
+    repeat = 2 if quick else 4
+    rows: list[BenchRow] = []
+    for kind in ("board", "regulator", "management"):
+        figures = _measure(kind, url, repeat)
+        board = kind == "board"
+        label = f"{kind} report ({int(figures['pages'])} pages)"
+        rows.append(
+            BenchRow(
+                f"{label}: render, first in process",
+                figures["first"],
+                "s",
+                target=f"≤ {BOARD_SECONDS:g} s" if board else "",
+                ok=figures["first"] <= BOARD_SECONDS if board else None,
+            )
+        )
+        rows.append(BenchRow(f"{label}: render, first in process, CPU time", figures["cpu_first"], "s"))
+        rows.append(
+            BenchRow(
+                f"{label}: render, warm median",
+                figures["warm"],
+                "s",
+                floor=figures["weasyprint"],
+                floor_label="s WeasyPrint alone, same HTML",
+            )
+        )
+        rows.append(
+            BenchRow(
+                f"{label}: peak memory (whole process)",
+                figures["peak_mb"],
+                "MB",
+                target=f"≤ {BOARD_MB:g} MB" if board else "",
+                ok=figures["peak_mb"] <= BOARD_MB if board else None,
+            )
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    print(json.dumps(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]))))

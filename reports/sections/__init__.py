@@ -1,0 +1,1 @@
+"""Report sections: one data builder per module, rendered by `templates/sections/<key>.html`."""

@@ -1,0 +1,89 @@
+"""Charts: inline SVG with text kept as text, alternative text, escaped labels, a greyscale-safe palette."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+from markupsafe import Markup
+
+from reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_palette_neighbours_stay_apart_in_greyscale_and_series_also_differ_in_hatch() -> None:
+    levels = [_luminance(c) for c in charts.PALETTE]
+    assert levels == sorted(levels)
+    assert all(b - a >= 20 for a, b in zip(levels, levels[1:], strict=False))
+    assert len(set(charts.HATCHES)) == len(charts.HATCHES)
+    assert len(set(charts.MARKERS)) == len(charts.MARKERS)
+
+
+def test_stacked_bars_keep_korean_labels_as_text_with_alt_text_as_title() -> None:
+    svg = charts.stacked_bars(
+        ["제로트러스트", "암호화"], {"생성": [3, 1], "수정": [2, 0]}, title="", alt="기록 종류별 변경 건수"
+    )
+    assert isinstance(svg, Markup)
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == "기록 종류별 변경 건수"  # type: ignore[union-attr]
+    texts = _texts(svg)
+    assert {"제로트러스트", "암호화", "생성", "수정"} <= set(texts)
+
+
+def test_chart_labels_from_user_text_are_escaped() -> None:
+    svg = charts.bar_vs_target(
+        ["<script>alert(1)</script>", "b"],
+        [1, 2],
+        [2, None],
+        title="t",
+        alt='<img src="x">',
+        value_label="actual",
+        target_label="target",
+    )
+    assert "<script>" not in svg and "<img" not in svg
+    assert "<script>alert(1)</script>" in _texts(svg)
+
+
+def test_charts_carry_no_css_that_could_leak_into_the_page() -> None:
+    svg = charts.line_over_time(
+        [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)],
+        {"계획": [1, 2, 3], "실적": [1, 1.5, None]},
+        title="진척",
+        alt="계획 대비 실적",
+        dashed=["계획"],
+    )
+    assert "style=" not in svg and "<style" not in svg
+    assert {"계획", "실적", "진척"} <= set(_texts(svg))
+
+
+def test_heatmap_labels_each_cell_with_its_level_and_target() -> None:
+    svg = charts.heatmap(
+        ["Identity", "Devices"],
+        ["2026", "2027"],
+        [[0, 1], [2, None]],
+        level_names=["전통", "초기", "고급", "최적"],
+        targets=[[1, 1], [3, None]],
+        title="",
+        alt="제로트러스트 성숙도",
+    )
+    texts = _texts(svg)
+    assert "전통 → 초기" in texts and "초기" in texts and "고급 → 최적" in texts
+
+
+def test_the_same_data_gives_byte_identical_svg() -> None:
+    def make() -> str:
+        return str(charts.stacked_bars(["a"], {"x": [1]}, title="t", alt="a"))
+
+    assert make() == make()

@@ -1,0 +1,123 @@
+"""The rendering guard rails: autoescape, strict undefined, the confined url_fetcher, the Hangul font check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+from markupsafe import Markup
+
+from reports import fonts
+from reports.render import (
+    STYLESHEET,
+    TEMPLATES_DIR,
+    FetchRefused,
+    RenderRefused,
+    TemplateFetcher,
+    css_string,
+    environment,
+    keep_hangul_words,
+    write_pdf,
+)
+from tracker.errors import ConfigurationError
+
+HTML_HEAD = '<html lang="en"><head><title>t</title><link rel="stylesheet" href="print.css"></head>'
+
+
+def test_fetcher_serves_the_stylesheet_under_templates_as_css() -> None:
+    fetcher = TemplateFetcher()
+    response = fetcher.fetch((TEMPLATES_DIR / STYLESHEET).as_uri())
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    assert fetcher.fetched == [(TEMPLATES_DIR / STYLESHEET).as_uri()]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/x",
+        "https://example.com/logo.png",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+        "ftp://example.com/file",
+        "file:///etc/passwd",
+        "file://evil.example.com" + str(TEMPLATES_DIR / STYLESHEET),
+        (TEMPLATES_DIR / STYLESHEET).as_uri().replace("/templates/", "/templates/sections/../"),
+        (TEMPLATES_DIR / "sections").as_uri() + "/%2e%2e/%2e%2e/pyproject.toml",
+        (TEMPLATES_DIR / "no-such-file.css").as_uri(),
+        TEMPLATES_DIR.as_uri(),
+    ],
+)
+def test_fetcher_refuses_everything_that_is_not_a_file_under_templates(url: str) -> None:
+    fetcher = TemplateFetcher()
+    with pytest.raises(FetchRefused, match="Refused to fetch"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url] and fetcher.fetched == []
+
+
+def test_fetcher_refuses_a_symlink_inside_templates_that_points_outside(tmp_path: Path) -> None:
+    root = tmp_path / "templates"
+    root.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (root / "innocent.css").symlink_to(secret)
+    with pytest.raises(FetchRefused):
+        TemplateFetcher(root).fetch((root / "innocent.css").as_uri())
+
+
+def test_a_document_that_references_an_outside_resource_stops_rendering_and_fetches_nothing() -> None:
+    fetcher = TemplateFetcher()
+    html = HTML_HEAD + '<body><p>x</p><img alt="x" src="http://127.0.0.1:1/x"></body></html>'
+    with pytest.raises(RenderRefused, match=r"http://127\.0\.0\.1:1/x"):
+        write_pdf(html, variant="pdf/ua-1", fetcher=fetcher)
+    assert fetcher.refused == ["http://127.0.0.1:1/x"]
+
+
+def test_a_stylesheet_link_to_a_system_file_stops_rendering() -> None:
+    fetcher = TemplateFetcher()
+    html = '<html><head><link rel="stylesheet" href="file:///etc/passwd"></head><body>x</body></html>'
+    with pytest.raises(RenderRefused, match="/etc/passwd"):
+        write_pdf(html, variant="pdf/ua-1", fetcher=fetcher)
+
+
+def test_unknown_pdf_variant_is_refused() -> None:
+    with pytest.raises(ValueError, match="pdf/x-4"):
+        write_pdf("<html></html>", variant="pdf/x-4")
+
+
+def test_every_template_autoescapes_user_text() -> None:
+    env = environment()
+    template = env.from_string("<p>{{ text }}</p>")
+    assert template.render(text='<img src="x">') == "<p>&lt;img src=&#34;x&#34;&gt;</p>"
+    assert env.autoescape is True
+
+
+def test_a_template_naming_missing_data_fails_instead_of_printing_nothing() -> None:
+    with pytest.raises(UndefinedError):
+        environment().from_string("{{ data.missing }}").render(data={})
+
+
+def test_css_string_escapes_quotes_newlines_and_markup() -> None:
+    escaped = css_string('a"b\\c\n</style><b>')
+    assert isinstance(escaped, Markup)
+    assert escaped == '"a\\22 b\\5c c\\a \\3c /style\\3e \\3c b\\3e "'
+
+
+def test_hangul_words_are_joined_in_body_text_only() -> None:
+    html = (
+        "<html><head><title>이사회</title></head><body><h1>침해사고</h1>"
+        '<p title="속성값">펨토셀 보안</p><svg><text>제로</text></svg></body></html>'
+    )
+    joined = keep_hangul_words(html)
+    assert '<p title="속성값">펨\u2060토\u2060셀 보\u2060안</p>' in joined
+    for untouched in ("<title>이사회</title>", "<h1>침해사고</h1>", "<svg><text>제로</text></svg>"):
+        assert untouched in joined
+
+
+def test_the_nanum_font_is_found_through_fontconfig() -> None:
+    assert fonts.require_hangul_font() in fonts.HANGUL_FONT_FAMILIES
+
+
+def test_a_missing_hangul_font_is_a_configuration_error_with_an_install_hint() -> None:
+    with pytest.raises(ConfigurationError, match="apt-get install fonts-nanum"):
+        fonts.require_hangul_font(("NoSuchHangulFamily",))
