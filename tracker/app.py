@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reports.export.api import router as export_router
 from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
@@ -33,10 +34,11 @@ TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness; the only endpoint that needs no token."},
     {"name": "audit", "description": "The hash-chained audit log of every change (regulator, admin)."},
     {"name": "tokens", "description": "API tokens and their roles (admin)."},
+    {"name": "exports", "description": "Signed, verifiable audit export (regulator, admin) and the OSCAL POA&M."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
-ROUTERS: list[APIRouter] = [audit_router, auth_router]
+ROUTERS: list[APIRouter] = [audit_router, auth_router, export_router]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

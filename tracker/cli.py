@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from reports.export.cli import export_app
+from reports.export.cli import verify as verify_bundle
 from tracker import flows
 from tracker.audit import service as audit_service
 from tracker.auth import service as auth_service
@@ -32,6 +34,8 @@ token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_he
 audit_app = typer.Typer(help="Inspect the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(export_app, name="export")
+app.command("verify")(verify_bundle)
 
 
 @app.command()
