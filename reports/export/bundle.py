@@ -117,9 +117,16 @@ class BundleWriter:
             while chunk := handle.read(CHUNK):
                 out.write(chunk)
 
-    def close(self) -> None:
-        """Write the central directory."""
-        self._zip.close()
+    def __enter__(self) -> BundleWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        """Write the central directory; after a failure, only release the archive (the file is discarded)."""
+        try:
+            self._zip.close()
+        except (ValueError, OSError):
+            if exc_type is None:
+                raise
 
 
 @dataclass(frozen=True)
@@ -201,15 +208,11 @@ def _write_entity(
     return count
 
 
-def _write_contents(
-    writer: BundleWriter, *, session: Session, scope: ExportScope, key: Ed25519PrivateKey, workdir: Path
-) -> dict[str, Any]:
+def _write_entities(
+    writer: BundleWriter, *, session: Session, scope: ExportScope, book: xlsx.RegisterWorkbook, workdir: Path
+) -> list[manifest.EntitySummary]:
+    """Every chain entity type (sorted), then every registered custom entity (sorted)."""
     head_seq = scope.head.seq
-    with writer.entry(rules.EVENTS) as events:
-        for line in source.event_lines(session, head_seq=head_seq):
-            events.write_line(line)
-
-    book = xlsx.RegisterWorkbook()
     columns = table_columns()
     summaries: list[manifest.EntitySummary] = []
     chain_types = source.entity_types(session, head_seq=head_seq)
@@ -248,11 +251,28 @@ def _write_contents(
             workdir=workdir,
         )
         summaries.append(manifest.EntitySummary(custom.entity_type, count, "custom", "writer"))
+    return summaries
 
-    poam = oscal.build_poam(oscal.collect_findings(session, scope.as_of), as_of=scope.as_of, head=scope.head)
-    writer.add_bytes(rules.POAM, oscal.poam_bytes(poam))
+
+def _write_contents(
+    writer: BundleWriter, *, session: Session, scope: ExportScope, key: Ed25519PrivateKey, workdir: Path
+) -> dict[str, Any]:
+    """Write every entry in the fixed order; returns the manifest document."""
+    with writer.entry(rules.EVENTS) as events:
+        for line in source.event_lines(session, head_seq=scope.head.seq):
+            events.write_line(line)
+
+    book = xlsx.RegisterWorkbook()
     workbook_path = workdir / "registers.xlsx"
-    book.save(workbook_path, as_of=scope.as_of, date_time=rules.zip_date_time(scope.as_of))
+    try:
+        summaries = _write_entities(writer, session=session, scope=scope, book=book, workdir=workdir)
+        poam = oscal.build_poam(oscal.collect_findings(session, scope.as_of), as_of=scope.as_of, head=scope.head)
+        writer.add_bytes(rules.POAM, oscal.poam_bytes(poam))
+        book.save(workbook_path, as_of=scope.as_of, date_time=rules.zip_date_time(scope.as_of))
+    except BaseException:
+        # The workbook's sheets stream to temporary files; close and remove them before giving up.
+        book.discard()
+        raise
     writer.add_file(rules.REGISTERS, workbook_path)
     writer.add_bytes(rules.PUBLIC_KEY, public_key_pem(key))
 
@@ -280,10 +300,12 @@ def export_bundle(
     fd, partial_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
     partial = Path(partial_name)
     try:
-        with tempfile.TemporaryDirectory(prefix="sectrack-export-") as workdir, os.fdopen(fd, "wb") as handle:
-            writer = BundleWriter(handle, rules.zip_date_time(scope.as_of))
+        with (
+            tempfile.TemporaryDirectory(prefix="sectrack-export-") as workdir,
+            os.fdopen(fd, "wb") as handle,
+            BundleWriter(handle, rules.zip_date_time(scope.as_of)) as writer,
+        ):
             document = _write_contents(writer, session=session, scope=scope, key=key, workdir=Path(workdir))
-            writer.close()
         os.replace(partial, out)
     except BaseException:
         partial.unlink(missing_ok=True)

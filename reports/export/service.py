@@ -22,7 +22,11 @@ from tracker.types import parse_instant
 def _instant(as_of: str | datetime | None) -> datetime | None:
     if as_of is None or isinstance(as_of, datetime):
         return as_of
-    return parse_instant(as_of)
+    try:
+        return parse_instant(as_of)
+    except OverflowError as exc:
+        # Instants at the edge of the calendar overflow when moved to UTC.
+        raise Invalid(f"'{as_of}' is outside the range of dates sectrack handles.", field="as_of") from exc
 
 
 def export_audit(

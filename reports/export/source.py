@@ -2,7 +2,8 @@
 
 Every query is bounded by the head sequence number of the export, not by time alone, so the events file and the
 data files describe exactly the same prefix of the chain. `begin_snapshot` makes the whole export one consistent
-view: SQLite's read transaction already is one (WAL snapshot from the first read); PostgreSQL needs REPEATABLE READ.
+view for the parts that read tables: SQLite's read transaction already is one (a WAL snapshot from the first read);
+PostgreSQL needs REPEATABLE READ.
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ class ExportScope:
 
 
 def begin_snapshot(session: Session) -> None:
-    """Make every following read in this session's transaction see one snapshot of the database."""
-    if session.get_bind().dialect.name == "postgresql":
+    """Make every following read in this session's transaction see one snapshot of the database.
+
+    The chain part of an export needs no snapshot: events are append-only and every query is bounded by the head
+    seq. Custom writers and POA&M providers read tables, though, and must see the same instant. Call it on a fresh
+    session (the CLI and API do); a session already in a transaction keeps its isolation level.
+    """
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     else:
         session.connection()

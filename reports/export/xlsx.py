@@ -125,6 +125,15 @@ class RegisterWorkbook:
         for state in states:
             sheet.append(_row(sheet, [state.get(column) for column in header]))
 
+    def discard(self) -> None:
+        """Close the sheets and delete their temporary files without writing a workbook (the export failed)."""
+        for sheet in self._workbook.worksheets:
+            if not sheet.closed:
+                sheet.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None and Path(writer.out).exists():
+                writer.cleanup()
+
     def save(self, path: Path, *, as_of: datetime, date_time: tuple[int, int, int, int, int, int]) -> None:
         """Write the workbook with every timestamp fixed to the as-of instant."""
         stamp = as_of.astimezone(UTC).replace(tzinfo=None, microsecond=0)
