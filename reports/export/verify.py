@@ -32,7 +32,7 @@ import time
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _esc
 from pathlib import Path
@@ -111,6 +111,17 @@ class HostileArchive(Exception):
     """The archive exceeded a limit while being read."""
 
 
+class UnreadableEntry(Exception):
+    """An entry whose bytes cannot be read back (corrupt compressed data, bad CRC, bad local header)."""
+
+    def __init__(self, path: str, cause: BaseException) -> None:
+        super().__init__(f"cannot be read ({cause})")
+        self.path = path
+
+
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
+
+
 class _Budget:
     """Bytes actually read from the archive, against the total limit."""
 
@@ -127,8 +138,9 @@ class _Budget:
 class _Tap(io.RawIOBase):
     """A raw stream over one archive entry that hashes and counts what is read and stops at the declared size."""
 
-    def __init__(self, source: IO[bytes], declared: int, budget: _Budget) -> None:
+    def __init__(self, source: IO[bytes], declared: int, budget: _Budget, path: str = "") -> None:
         self._source = source
+        self._path = path
         self._declared = declared
         self._budget = budget
         self.sha256 = hashlib.sha256()
@@ -138,7 +150,10 @@ class _Tap(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._source.read(len(buffer))
+        try:
+            data = self._source.read(len(buffer))
+        except _READ_ERRORS as exc:
+            raise UnreadableEntry(self._path, exc) from exc
         n = len(data)
         if not n:
             return 0
@@ -155,8 +170,11 @@ class _Member:
     """One entry opened for reading: a buffered binary stream plus its running hash and size."""
 
     def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> None:
-        self._raw = archive.open(info)
-        self.tap = _Tap(self._raw, info.file_size, budget)
+        try:
+            self._raw = archive.open(info)
+        except _READ_ERRORS as exc:
+            raise UnreadableEntry(info.filename, exc) from exc
+        self.tap = _Tap(self._raw, info.file_size, budget, info.filename)
         self.stream = io.BufferedReader(self.tap, CHUNK)
         self._text: io.TextIOWrapper | None = None
 
@@ -290,6 +308,15 @@ class _Bundle:
         self.listed: dict[str, tuple[str, int]] = {}
         # Files whose hash has been checked already (each file is read once for its hash).
         self.checked: set[str] = set()
+
+    def attempt(self, check: Callable[..., Any], *args: Any) -> Any:
+        """Run one check; an unreadable entry becomes a problem naming it and the other checks go on."""
+        try:
+            return check(*args)
+        except UnreadableEntry as exc:
+            self.report.add(exc.path, str(exc))
+            self.checked.add(exc.path)
+            return None
 
     def open(self, path: str) -> _Member:
         return _Member(self.archive, self.infos[path], self.budget)
@@ -669,7 +696,7 @@ def _check_data(bundle: _Bundle, chain: ChainState) -> None:
             numeric = rules.ids_are_numeric(states)
             order = sorted(states, key=rules.id_sort_key(numeric))
             expected = [(i, digest) for i in order if (digest := states[i]) is not None]
-            count = _compare_table(bundle, entity_type, expected)
+            count = bundle.attempt(_compare_table, bundle, entity_type, expected) or 0
             if info is None:
                 report.add(rules.MANIFEST, f"does not declare entity type {entity_type}, which the audit chain holds")
             else:
@@ -677,7 +704,7 @@ def _check_data(bundle: _Bundle, chain: ChainState) -> None:
                 if info.get("source") != "audit_chain" or info.get("id_order") != wanted_order:
                     report.add(rules.MANIFEST, f"describes {entity_type} wrongly (source or id_order)")
         elif info is not None and info.get("source") == "custom":
-            count = _compare_table(bundle, entity_type, None)
+            count = bundle.attempt(_compare_table, bundle, entity_type, None) or 0
             custom = customs.get(entity_type)
             if custom is None:
                 report.add(
@@ -686,7 +713,7 @@ def _check_data(bundle: _Bundle, chain: ChainState) -> None:
                     "was checked",
                 )
             else:
-                _run_custom_check(bundle, custom, chain)
+                bundle.attempt(_run_custom_check, bundle, custom, chain)
         else:
             report.add(jsonl_path, f"entity type {entity_type} has no events in the audit chain")
             continue
@@ -710,16 +737,18 @@ def _check_poam(bundle: _Bundle) -> None:
 
 def _verify_contents(archive: zipfile.ZipFile, report: VerifyReport, limits: Limits, trusted_key: bytes | None) -> None:
     bundle = _Bundle(archive, report, limits)
-    manifest_bytes = _load_manifest(bundle)
-    _check_signature(bundle, manifest_bytes, trusted_key)
+    manifest_bytes = bundle.attempt(_load_manifest, bundle)
+    bundle.attempt(_check_signature, bundle, manifest_bytes, trusted_key)
     _check_file_set(bundle)
-    chain = _check_events(bundle)
-    _check_data(bundle, chain)
+    chain = bundle.attempt(_check_events, bundle)
+    # Without a readable chain there is nothing to hold the data files against; their hashes are still checked.
+    if chain is not None:
+        _check_data(bundle, chain)
     if rules.POAM in bundle.infos:
-        _check_poam(bundle)
+        bundle.attempt(_check_poam, bundle)
     for path in bundle.listed:
         if path in bundle.infos and path not in bundle.checked:
-            _hash_only(bundle, path)
+            bundle.attempt(_hash_only, bundle, path)
 
 
 def verify_bundle(path: Path, *, trusted_key: bytes | None = None, limits: Limits | None = None) -> VerifyReport:
@@ -740,8 +769,8 @@ def verify_bundle(path: Path, *, trusted_key: bytes | None = None, limits: Limit
                     _verify_contents(archive, report, limits, trusted_key)
                 except HostileArchive as exc:
                     report.add("archive", f"refused while reading: {exc}")
-                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-                    report.add("archive", f"an entry cannot be read ({exc})")
+                except _READ_ERRORS as exc:
+                    report.add("archive", f"cannot be read ({exc})")
     report.seconds["total"] = time.perf_counter() - started
     report.finish()
     return report
