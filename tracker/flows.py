@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tracker import migrate
 from tracker.auth.models import Principal
-from tracker.db import get_engine, write_session
+from tracker.db import get_engine, read_session, write_session
 from tracker.keys import ensure_signing_key
 from tracker.settings import Settings, get_settings
 from tracker.system import service as system_service
@@ -98,3 +98,19 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     engine = get_engine(settings)
     summary = seed_database(engine, devices=devices, random_seed=2025, actor=actor)
     yield "Seeded: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+    yield from _demo_exports(engine, out=out, settings=settings)
+
+
+def _demo_exports(engine: Engine, *, out: Path, settings: Settings) -> Iterator[str]:
+    """The signed audit export and the OSCAL POA&M of the demo database."""
+    from reports.export import service as export_service
+
+    with read_session(engine) as session:
+        result = export_service.export_audit(session=session, out=out / "audit-export.zip", settings=settings)
+    yield (
+        f"Wrote {out / 'audit-export.zip'}: {result.scope.head.seq} audit events, "
+        f"manifest SHA-256 {result.manifest_sha256}."
+    )
+    with read_session(engine) as session:
+        export_service.export_poam(session=session, out=out / "poam.json")
+    yield f"Wrote {out / 'poam.json'}."

@@ -60,10 +60,10 @@ def verify(
     ] = None,
 ) -> None:
     """Check an audit export offline; exit 0 when intact, else 1 with every problem on stderr."""
-    from reports.export import service
+    from reports.export.verify import verify_file
     from tracker.console import console, err_console
 
-    report = service.verify(bundle, public_key=public_key)
+    report = verify_file(bundle, public_key=public_key)
     for warning in report.warnings:
         err_console.print(f"warning: {warning}", highlight=False, markup=False)
     if not report.ok:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from reports.export import bundle, oscal, source
 from reports.export.bundle import ExportResult
-from reports.export.verify import Limits, VerifyReport, verify_bundle
+from reports.export.verify import Limits, VerifyReport, verify_file
 from tracker import canonical
 from tracker.errors import Invalid
 from tracker.keys import load_signing_key
@@ -77,12 +77,4 @@ def export_poam(*, session: Session, out: Path, as_of: str | datetime | None = N
 
 def verify(path: Path, *, public_key: Path | None = None, limits: Limits | None = None) -> VerifyReport:
     """Verify a bundle file, with a trusted public key file when given."""
-    trusted = None
-    if public_key is not None:
-        try:
-            trusted = public_key.read_bytes()
-        except OSError as exc:
-            raise Invalid(
-                f"The public key file {public_key} cannot be read ({exc.strerror}).", field="public_key"
-            ) from exc
-    return verify_bundle(path, trusted_key=trusted, limits=limits)
+    return verify_file(path, public_key=public_key, limits=limits)

@@ -43,6 +43,7 @@ from reports.export import oscal, rules
 from reports.export.custom import CheckContext, CustomEntity, load_custom_entities
 from tracker import canonical
 from tracker.audit.models import GENESIS_HASH
+from tracker.errors import Invalid
 
 CHUNK = 1 << 20
 MAX_PROBLEMS_PER_FILE = 100
@@ -774,3 +775,15 @@ def verify_bundle(path: Path, *, trusted_key: bytes | None = None, limits: Limit
     report.seconds["total"] = time.perf_counter() - started
     report.finish()
     return report
+
+
+def verify_file(path: Path, *, public_key: Path | None = None, limits: Limits | None = None) -> VerifyReport:
+    """Verify a bundle file, with the trusted public key read from `public_key` when given."""
+    trusted = None
+    if public_key is not None:
+        try:
+            trusted = public_key.read_bytes()
+        except OSError as exc:
+            message = f"The public key file {public_key} cannot be read ({exc.strerror})."
+            raise Invalid(message, field="public_key") from exc
+    return verify_bundle(path, trusted_key=trusted, limits=limits)

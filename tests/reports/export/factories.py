@@ -152,3 +152,15 @@ def zip_bytes(entries: Iterable[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
         for info, data in entries:
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+CRAFTED_FINDINGS: list[oscal.PoamFinding] = [
+    finding(1, milestones=[milestone(7), milestone(3, forecast=None)]),
+    finding(2, status="risk_accepted"),
+    finding(3, status="closed", due=None, milestones=[milestone(3)]),
+]
+
+
+def provide_findings(session: Session, as_of: datetime) -> list[oscal.PoamFinding]:
+    """A findings provider for the POA&M registry (the controls domain will provide the real one)."""
+    return list(CRAFTED_FINDINGS)
