@@ -40,6 +40,13 @@ def test_an_overlong_line_is_skipped_and_later_lines_keep_their_numbers() -> Non
     assert problems == ["f line 2: line longer than 10 bytes"]
 
 
+def test_an_overlong_line_inside_one_block_is_skipped_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "CHUNK", 1 << 20)
+    lines, problems = _read(b"a\n" + b"x" * 25 + b"\nb\nc\n" + b"y" * 11 + b"\n")
+    assert lines == [(1, b"a"), (3, b"b"), (4, b"c")]
+    assert problems == ["f line 2: line longer than 10 bytes", "f line 5: line longer than 10 bytes"]
+
+
 def test_a_last_line_without_newline_is_read_and_reported() -> None:
     lines, problems = _read(b"one\ntwo")
     assert lines == [(1, b"one"), (2, b"two")]
@@ -74,5 +81,5 @@ def test_a_non_canonical_escape_is_refused_even_when_the_hash_matches() -> None:
     digest = hashlib.sha256(("0" * 64 + body).encode()).hexdigest()
     line = body.replace(',"occurred_at"', f',"hash":"{digest}","occurred_at"').encode()
     report = VerifyReport()
-    check_chain(iter([(1, line)]), report)
+    check_chain([(1, [line])], report)
     assert [str(p) for p in report.problems] == [f"{rules.EVENTS} line 1: a field is not in canonical JSON form"]
