@@ -17,8 +17,9 @@ import json
 import os
 import tempfile
 import zipfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,10 +43,19 @@ _DateTime = tuple[int, int, int, int, int, int]
 
 
 class EntryWriter:
-    """Buffered writes into one ZIP entry, hashing and counting the bytes on the way."""
+    """Buffered writes into one ZIP entry, hashing and counting the bytes on the way.
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    Full 1 MiB chunks are compressed, checksummed, hashed and written by the bundle's one worker thread (zlib and
+    hashlib release the GIL on large buffers), so deflating overlaps with producing the next lines. One worker
+    keeps the chunks in order; at most `_IN_FLIGHT` wait, so memory stays bounded.
+    """
+
+    _IN_FLIGHT = 4
+
+    def __init__(self, raw: IO[bytes], worker: ThreadPoolExecutor) -> None:
         self._raw = raw
+        self._worker = worker
+        self._in_flight: deque[Future[None]] = deque()
         self._parts: list[str] = []
         self._buffered = 0
         self.sha256 = hashlib.sha256()
@@ -65,16 +75,30 @@ class EntryWriter:
         self._emit(data)
 
     def flush(self) -> None:
-        """Pass the buffered text to the ZIP."""
+        """Pass the buffered text on to be written."""
         if self._parts:
             self._emit("".join(self._parts).encode("utf-8"))
             self._parts = []
             self._buffered = 0
 
     def _emit(self, data: bytes) -> None:
-        self.sha256.update(data)
         self.size += len(data)
+        while len(self._in_flight) >= self._IN_FLIGHT:
+            self._in_flight.popleft().result()
+        self._in_flight.append(self._worker.submit(self._sink, data))
+
+    def _sink(self, data: bytes) -> None:
+        self.sha256.update(data)
         self._raw.write(data)
+
+    def finish(self, *, raise_errors: bool = True) -> None:
+        """Wait until every chunk is written (the entry may be closed after this)."""
+        while self._in_flight:
+            future = self._in_flight.popleft()
+            if raise_errors:
+                future.result()
+            else:
+                future.exception()
 
 
 class BundleWriter:
@@ -83,6 +107,7 @@ class BundleWriter:
     def __init__(self, handle: IO[bytes], date_time: _DateTime) -> None:
         self._zip = zipfile.ZipFile(handle, "w", allowZip64=True)
         self._date_time = date_time
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sectrack-export-zip")
         self.files: list[manifest.FileEntry] = []
 
     def _info(self, path: str) -> zipfile.ZipInfo:
@@ -100,9 +125,14 @@ class BundleWriter:
     def entry(self, path: str, *, listed: bool = True) -> Iterator[EntryWriter]:
         """Stream one entry of unknown size (ZIP64 sizes, so it may exceed 4 GiB)."""
         with self._zip.open(self._info(path), "w", force_zip64=True) as raw:
-            out = EntryWriter(raw)
-            yield out
-            out.flush()
+            out = EntryWriter(raw, self._worker)
+            try:
+                yield out
+                out.flush()
+            except BaseException:
+                out.finish(raise_errors=False)
+                raise
+            out.finish()
         if listed:
             self.files.append(manifest.FileEntry(path=path, sha256=out.sha256.hexdigest(), size=out.size))
 
@@ -122,6 +152,7 @@ class BundleWriter:
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         """Write the central directory; after a failure, only release the archive (the file is discarded)."""
+        self._worker.shutdown(wait=True)
         try:
             self._zip.close()
         except (ValueError, OSError):
@@ -181,7 +212,7 @@ def _write_entity(
                 # Records written before a schema change lack later columns: redo the CSV with the union below.
                 uniform = False
             if uniform:
-                table.writerow(rules.state_columns(state, header))
+                table.writerow(map(rules.csv_cell, map(state.get, header)))
             else:
                 union.update(state)
             status = state.get("status")
@@ -199,7 +230,7 @@ def _write_entity(
             table = csv.writer(handle, lineterminator="\r\n")
             table.writerow(header)
             for text in rows():
-                table.writerow(rules.state_columns(json.loads(text), header))
+                table.writerow(map(rules.csv_cell, map(json.loads(text).get, header)))
     writer.add_file(csv_path, csv_temp)
     csv_temp.unlink()
     book.add_summary(entity_type, count, statuses)

@@ -23,7 +23,7 @@ from tracker.audit.models import ChainHead
 from tracker.errors import ConfigurationError, Invalid
 from tracker.types import as_utc, now_utc
 
-EVENT_BATCH = 20_000
+EVENT_BATCH = 10_000
 STATE_BATCH = 5_000
 
 
