@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
+from pydantic import BeforeValidator, WithJsonSchema
 from starlette.background import BackgroundTask
 
 from reports.export import service
@@ -13,11 +15,21 @@ from tracker.deps import Auditor, Reader, ReadSessionDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
+
+def _as_of(value: object) -> object:
+    # A bare date means the end of that day in Seoul, as on the command line; pydantic would read it as midnight.
+    return service.parse_as_of(value) if isinstance(value, str) else value
+
+
 AsOf = Annotated[
-    str | None,
+    Annotated[
+        datetime | None,
+        BeforeValidator(_as_of),
+        WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}),
+    ],
     Query(
-        max_length=40,
-        description="A past instant (ISO date or datetime; a bare date is the end of that day in Seoul). Default: now.",
+        description="The instant to export as of: an ISO date (the end of that day in Seoul) or datetime (Seoul time "
+        "without a zone). Default, or an instant not yet past: now.",
     ),
 ]
 

@@ -322,8 +322,7 @@ def export_bundle(
     as_of: datetime | None = None,
     now: datetime | None = None,
 ) -> ExportResult:
-    """Write the signed bundle of the chain as of `as_of` (None: now) to `out` (mode 0600: it holds the whole audit
-    log); `out` appears only when complete."""
+    """Write the signed bundle as of `as_of` (None: now) to `out`, which appears only when complete (mode 0600)."""
     source.begin_snapshot(session)
     scope = source.resolve_scope(session, as_of=as_of, now=now)
     out = Path(out)

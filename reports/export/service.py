@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from reports.export import bundle, oscal, source
@@ -16,24 +17,47 @@ from tracker import canonical
 from tracker.errors import Invalid
 from tracker.keys import load_signing_key
 from tracker.settings import Settings, get_settings
-from tracker.types import parse_instant
+from tracker.types import SEOUL
+
+_DATETIME = TypeAdapter(datetime)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
-def _instant(as_of: str | datetime | None) -> datetime | None:
-    if as_of is None or isinstance(as_of, datetime):
-        return as_of
+def parse_as_of(value: str | date | datetime) -> datetime:
+    """A user's as-of instant in UTC: a bare date is the end of that day in Seoul, a datetime without a zone is
+    Seoul time (as `tracker.types.parse_instant`); ValueError for anything else.
+
+    Instants beyond what Python can hold in UTC are clamped to the first or last instant: an export before the
+    first event is empty, and one after now is an export of now either way.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        value = date.fromisoformat(text) if len(text) == 10 else _DATETIME.validate_python(text)
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(23, 59, 59, 999999), tzinfo=SEOUL)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SEOUL)
     try:
-        return parse_instant(as_of)
-    except OverflowError as exc:
-        # Instants at the edge of the calendar overflow when moved to UTC.
-        raise Invalid(f"'{as_of}' is outside the range of dates sectrack handles.", field="as_of") from exc
+        return value.astimezone(UTC)
+    except OverflowError:
+        return _EARLIEST if value.year < 2000 else _LATEST
+
+
+def _instant(as_of: str | date | datetime | None) -> datetime | None:
+    if as_of is None:
+        return None
+    try:
+        return parse_as_of(as_of)
+    except ValueError as exc:
+        raise Invalid(f"'{as_of}' is not an ISO date (YYYY-MM-DD) or datetime.", field="as_of") from exc
 
 
 def export_audit(
     *,
     session: Session,
     out: Path,
-    as_of: str | datetime | None = None,
+    as_of: str | date | datetime | None = None,
     settings: Settings | None = None,
     now: datetime | None = None,
 ) -> ExportResult:
@@ -44,7 +68,7 @@ def export_audit(
 
 
 def export_audit_file(
-    *, session: Session, as_of: str | None = None, settings: Settings | None = None
+    *, session: Session, as_of: str | datetime | None = None, settings: Settings | None = None
 ) -> tuple[Path, str]:
     """Write the bundle to a new temporary file for download; returns its path (the caller deletes it) and name."""
     fd, name = tempfile.mkstemp(prefix="sectrack-audit-", suffix=".zip")
@@ -78,3 +102,13 @@ def export_poam(*, session: Session, out: Path, as_of: str | datetime | None = N
 def verify(path: Path, *, public_key: Path | None = None, limits: Limits | None = None) -> VerifyReport:
     """Verify a bundle file, with a trusted public key file when given."""
     return verify_file(path, public_key=public_key, limits=limits)
+
+
+def read_manifest(bundle_path: Path) -> bytes:
+    """The exact bytes of a bundle's manifest.json (for the regulator report to attach next to the signature)."""
+    import zipfile
+
+    from reports.export.rules import MANIFEST
+
+    with zipfile.ZipFile(bundle_path) as archive:
+        return archive.read(MANIFEST)

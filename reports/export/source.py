@@ -20,7 +20,7 @@ from reports.export import rules
 from tracker import canonical
 from tracker.audit import service as audit
 from tracker.audit.models import ChainHead
-from tracker.errors import ConfigurationError, Invalid
+from tracker.errors import ConfigurationError
 from tracker.types import as_utc, now_utc
 
 EVENT_BATCH = 10_000
@@ -52,16 +52,15 @@ def begin_snapshot(session: Session) -> None:
 
 
 def resolve_scope(session: Session, *, as_of: datetime | None, now: datetime | None = None) -> ExportScope:
-    """The head and instant an export covers; `as_of` None means now. A future instant is refused."""
+    """The head and instant an export covers.
+
+    `as_of` None, or an instant not yet past, means now: such an export cannot be repeated byte for byte (later
+    changes may still fall before that instant), so it is a current export and its manifest says so.
+    """
     now = as_utc(now) if now is not None else now_utc()
-    if as_of is None:
+    if as_of is None or as_utc(as_of) >= now:
         return ExportScope(as_of=now, head=audit.head_as_of(session, now), point_in_time=False, generated_at=now)
     as_of = as_utc(as_of)
-    if as_of > now:
-        raise Invalid(
-            f"as_of {canonical.isoformat_utc(as_of)} is in the future; an export describes a past instant.",
-            field="as_of",
-        )
     return ExportScope(as_of=as_of, head=audit.head_as_of(session, as_of), point_in_time=True, generated_at=now)
 
 

@@ -51,11 +51,13 @@ class _FixedTimeZip(zipfile.ZipFile):
         info.external_attr = 0o100644 << 16
         return info
 
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        """Write `data` as an entry with the fixed metadata (openpyxl passes names or ZipInfos)."""
         name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
         super().writestr(self._member(name), data)
 
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        """Copy a file (openpyxl's streamed worksheets) into an entry with the fixed metadata."""
         with open(filename, "rb") as source, self.open(self._member(str(arcname or filename)), "w") as target:
             shutil.copyfileobj(source, target, 1 << 20)
 

@@ -51,14 +51,24 @@ def test_as_of_gives_the_bundle_of_that_instant(client: TestClient, tokens: dict
     assert manifest["as_of"] == "2020-01-01T14:59:59.999999Z" and manifest["chain"]["head_seq"] == 0
 
 
-@pytest.mark.parametrize("as_of", ["yesterday", "2999-01-01", "0001-01-01T00:00:00+09:00"])
-def test_a_bad_or_future_as_of_is_a_422_naming_the_field(
+@pytest.mark.parametrize("as_of", ["yesterday", "2026-13-01", "2026-01-01T25:00"])
+def test_an_as_of_that_is_not_an_instant_is_a_422_naming_the_field(
     client: TestClient, tokens: dict[Role, str], scratch: Path, as_of: str
 ) -> None:
     response = client.get("/api/v1/exports/audit.zip", params={"as_of": as_of}, headers=auth(tokens[Role.regulator]))
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "as_of"
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(("as_of", "point_in_time"), [("2999-01-01", False), ("0001-01-01T00:00:00+09:00", True)])
+def test_instants_beyond_either_end_still_export(
+    client: TestClient, tokens: dict[Role, str], scratch: Path, as_of: str, point_in_time: bool
+) -> None:
+    response = client.get("/api/v1/exports/poam.json", params={"as_of": as_of}, headers=auth(tokens[Role.staff]))
+    assert response.status_code == 200, response.text
+    version = response.json()["plan-of-action-and-milestones"]["metadata"]["version"]
+    assert (version == "audit-chain-0") is point_in_time
 
 
 def test_staff_read_the_poam_and_it_loads_in_trestle(client: TestClient, tokens: dict[Role, str]) -> None:

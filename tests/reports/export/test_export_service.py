@@ -8,7 +8,7 @@ import io
 import json
 import time
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from reports.export import rules, xlsx
+from reports.export import rules, service, xlsx
 from reports.export.verify import verify_bundle
 from tests.reports.export.conftest import Exporter
 from tests.reports.export.factories import (
@@ -79,6 +79,7 @@ def test_a_bundle_signed_by_another_key_fails_against_the_trusted_key(populated:
     report = verify_bundle(export(populated).path, trusted_key=other)
     assert [p.path for p in report.problems] == [rules.SIGNATURE]
     assert "trusted key" in report.problems[0].message
+    assert report.warnings == ["public-key.pem is not the trusted key you gave; the trusted key was used."]
 
 
 def test_entries_are_written_in_a_fixed_order_with_fixed_time_and_permissions(
@@ -115,6 +116,13 @@ def test_manifest_lists_every_other_file_with_its_hash_and_size_and_the_chain_he
         "widget": {"records": 3, "source": "audit_chain", "id_order": "numeric"},
     }
     assert manifest["point_in_time"] is False and manifest["generated_at"] == manifest["as_of"]
+
+
+def test_read_manifest_gives_the_signed_bytes(populated: Engine, export: Exporter) -> None:
+    result = export(populated)
+    data = service.read_manifest(result.path)
+    assert hashlib.sha256(data).hexdigest() == result.manifest_sha256
+    assert json.loads(data) == result.manifest
 
 
 def test_events_file_is_the_chain_and_every_line_meets_the_documented_hash_rule(
@@ -250,10 +258,27 @@ def test_as_of_a_date_means_the_end_of_that_day_in_seoul(populated: Engine, expo
     assert result.scope.head.seq == 0
 
 
-def test_an_as_of_in_the_future_is_refused_naming_the_field(populated: Engine, export: Exporter) -> None:
+def test_an_as_of_not_yet_past_is_an_export_of_now(populated: Engine, export: Exporter) -> None:
+    before = now_utc()
+    result = export(populated, as_of=now_utc() + timedelta(days=1))
+    manifest = result.manifest
+    assert manifest["point_in_time"] is False and manifest["generated_at"] == manifest["as_of"]
+    assert before <= result.scope.as_of <= now_utc()
+    assert result.scope.head.seq == 11
+
+
+def test_an_as_of_that_is_not_a_date_is_refused_naming_the_field(populated: Engine, export: Exporter) -> None:
     with pytest.raises(Invalid) as caught:
-        export(populated, as_of=now_utc() + timedelta(days=1))
-    assert caught.value.field == "as_of" and "future" in caught.value.message
+        export(populated, as_of="last tuesday")
+    assert caught.value.field == "as_of"
+
+
+def test_as_of_text_follows_the_seoul_rules() -> None:
+    assert service.parse_as_of("2026-01-31") == datetime(2026, 1, 31, 14, 59, 59, 999999, tzinfo=UTC)
+    assert service.parse_as_of("2026-01-31T09:00:00") == datetime(2026, 1, 31, 0, 0, tzinfo=UTC)
+    assert service.parse_as_of("2026-01-31T09:00:00Z") == datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+    # Beyond what a UTC datetime can hold: the first instant (an export before every event).
+    assert service.parse_as_of("0001-01-01T00:00:00+09:00") == datetime.min.replace(tzinfo=UTC)
 
 
 def test_an_empty_database_exports_a_bundle_that_verifies(engine: Engine, export: Exporter) -> None:
