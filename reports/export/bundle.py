@@ -69,6 +69,15 @@ class EntryWriter:
         if self._buffered >= CHUNK:
             self.flush()
 
+    def write_lines(self, lines: list[str]) -> None:
+        """Append several lines at once (newlines are added)."""
+        if lines:
+            self._parts.append("\n".join(lines))
+            self._parts.append("\n")
+            self._buffered += sum(map(len, lines)) + len(lines)
+            if self._buffered >= CHUNK:
+                self.flush()
+
     def write(self, data: bytes) -> None:
         """Append raw bytes."""
         self.flush()
@@ -175,6 +184,58 @@ def table_columns() -> dict[str, list[str]]:
     return {name: [c.name for c in table.columns] for name, table in metadata.tables.items()}
 
 
+# The C scanner behind json.loads, without its whitespace handling (canonical states have none).
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_FLUSH_ROWS = 5_000
+
+
+def _parse_state(text: str, entity_type: str) -> dict[str, Any]:
+    """A state text as a dict; the chain's states are canonical, so the C scanner alone suffices (no whitespace)."""
+    try:
+        state, end = _scan_json(text, 0)
+    except StopIteration:
+        state, end = None, 0
+    if end != len(text):
+        state = json.loads(text)
+    if not isinstance(state, dict):
+        raise ConfigurationError(f"A {entity_type} state is not a JSON object; it cannot be exported.")
+    return state
+
+
+class _ListSink:
+    """A write() target for the csv module that keeps the rendered rows in a list (no file call per row)."""
+
+    def __init__(self, parts: list[str]) -> None:
+        self.write = parts.append
+
+
+class _CsvSpool:
+    """CSV rows rendered in memory and written to a temporary file in large pieces (UTF-8 with BOM)."""
+
+    def __init__(self, path: Path, header: Sequence[str]) -> None:
+        self._handle = path.open("w", encoding="utf-8-sig", newline="")
+        self._pending: list[str] = []
+        self._table = csv.writer(_ListSink(self._pending), lineterminator="\r\n")
+        self.header = list(header)
+        self._table.writerow(self.header)
+
+    def row(self, state: dict[str, Any]) -> None:
+        """Append one record in header order."""
+        self._table.writerow(map(rules.csv_cell, map(state.get, self.header)))
+        if len(self._pending) >= _FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending."""
+        self._handle.write("".join(self._pending))
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Write the rest and close the file."""
+        self.flush()
+        self._handle.close()
+
+
 def _write_entity(
     writer: BundleWriter,
     *,
@@ -184,7 +245,12 @@ def _write_entity(
     book: xlsx.RegisterWorkbook,
     workdir: Path,
 ) -> int:
-    """Write data/<type>.jsonl and data/<type>.csv (and the type's workbook lines); returns the record count."""
+    """Write data/<type>.jsonl and data/<type>.csv (and the type's workbook lines); returns the record count.
+
+    One pass over the records writes the JSONL entry and renders the CSV into a temporary file, with the first
+    record's keys as the header. If a later record has other keys (written before a schema change), the CSV is
+    rendered again from a second pass with the union of all keys, the rule `rules.csv_header` states.
+    """
     jsonl_path, csv_path = rules.data_paths(entity_type)
     csv_temp = workdir / f"{entity_type}.csv"
     keep_rows = entity_type not in xlsx.SUMMARY_ONLY
@@ -192,28 +258,24 @@ def _write_entity(
     statuses: Counter[str] = Counter()
     first_keys: set[str] | None = None
     union: set[str] = set()
-    header: list[str] = []
-    uniform = True
+    spool: _CsvSpool | None = None
     count = 0
-    # utf-8-sig writes the BOM Korean Excel needs to read UTF-8.
-    with writer.entry(jsonl_path) as jsonl, csv_temp.open("w", encoding="utf-8-sig", newline="") as handle:
-        table = csv.writer(handle, lineterminator="\r\n")
+    with writer.entry(jsonl_path) as jsonl:
+        lines: list[str] = []
         for text in rows():
-            jsonl.write_line(text)
-            state = json.loads(text)
-            if not isinstance(state, dict):
-                raise ConfigurationError(f"A {entity_type} state is not a JSON object; it cannot be exported.")
-            if first_keys is None:
+            lines.append(text)
+            if len(lines) >= _FLUSH_ROWS:
+                jsonl.write_lines(lines)
+                lines = []
+            state = _parse_state(text, entity_type)
+            if spool is None:
                 first_keys = set(state)
                 union = set(state)
-                header = rules.csv_header(first_keys, columns)
-                table.writerow(header)
-            elif uniform and state.keys() != first_keys:
-                # Records written before a schema change lack later columns: redo the CSV with the union below.
-                uniform = False
-            if uniform:
-                table.writerow(map(rules.csv_cell, map(state.get, header)))
+                spool = _CsvSpool(csv_temp, rules.csv_header(first_keys, columns))
+            if first_keys is not None and state.keys() == first_keys:
+                spool.row(state)
             else:
+                first_keys = None
                 union.update(state)
             status = state.get("status")
             if status is not None:
@@ -221,21 +283,20 @@ def _write_entity(
             if keep_rows and count < xlsx.ROW_LIMIT:
                 sample.append(state)
             count += 1
-        if first_keys is None:
-            header = rules.csv_header((), columns)
-            table.writerow(header)
-    if not uniform:
-        header = rules.csv_header(union, columns)
-        with csv_temp.open("w", encoding="utf-8-sig", newline="") as handle:
-            table = csv.writer(handle, lineterminator="\r\n")
-            table.writerow(header)
-            for text in rows():
-                table.writerow(map(rules.csv_cell, map(json.loads(text).get, header)))
+        jsonl.write_lines(lines)
+    if spool is None:
+        spool = _CsvSpool(csv_temp, rules.csv_header((), columns))
+    spool.close()
+    if first_keys is None and count:
+        spool = _CsvSpool(csv_temp, rules.csv_header(union, columns))
+        for text in rows():
+            spool.row(_parse_state(text, entity_type))
+        spool.close()
     writer.add_file(csv_path, csv_temp)
     csv_temp.unlink()
     book.add_summary(entity_type, count, statuses)
     if book.wants_rows(entity_type, count):
-        book.add_register(entity_type, header, sample)
+        book.add_register(entity_type, spool.header, sample)
     return count
 
 
@@ -290,8 +351,8 @@ def _write_contents(
 ) -> dict[str, Any]:
     """Write every entry in the fixed order; returns the manifest document."""
     with writer.entry(rules.EVENTS) as events:
-        for line in source.event_lines(session, head_seq=scope.head.seq):
-            events.write_line(line)
+        for batch in source.event_line_batches(session, head_seq=scope.head.seq):
+            events.write_lines(batch)
 
     book = xlsx.RegisterWorkbook()
     workbook_path = workdir / "registers.xlsx"

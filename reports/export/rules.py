@@ -67,12 +67,13 @@ def event_line(
     """One line of audit/events.jsonl: the canonical JSON of the event, hash included, state as an object.
 
     Keys are in sorted order, so removing the `"hash":"…",` member leaves exactly the body the chain hashed:
-    `hash = sha256(prev_hash + body)` (see `tracker.audit.service.body_text`).
+    `hash = sha256(prev_hash + body)` (see `tracker.audit.service.body_text`). The hashes (hex) and the time
+    (`canonical.isoformat_utc`) never need escaping; everything else is escaped as JSON requires.
     """
     return (
         f'{{"action":{_esc(action)},"actor":{_esc(actor)},"entity_id":{_esc(entity_id)},'
-        f'"entity_type":{_esc(entity_type)},"hash":{_esc(hash_)},"occurred_at":{_esc(occurred_at)},'
-        f'"prev_hash":{_esc(prev_hash)},"request_id":{_esc(request_id)},"role":{_esc(role)},"seq":{int(seq)},'
+        f'"entity_type":{_esc(entity_type)},"hash":"{hash_}","occurred_at":"{occurred_at}",'
+        f'"prev_hash":"{prev_hash}","request_id":{_esc(request_id)},"role":{_esc(role)},"seq":{int(seq)},'
         f'"state":{state_text}}}'
     )
 

@@ -122,31 +122,36 @@ def _occurred_text(value: Any) -> str:
     return canonical.isoformat_utc(value)
 
 
-def event_lines(session: Session, *, head_seq: int, batch_size: int = EVENT_BATCH) -> Iterator[str]:
-    """Every event with seq <= head as an events.jsonl line (without the newline), in chain order."""
+def event_line_batches(session: Session, *, head_seq: int, batch_size: int = EVENT_BATCH) -> Iterator[list[str]]:
+    """Every event with seq <= head as events.jsonl lines (without newlines), in chain order, a batch at a time."""
     stmt = text(
         "SELECT seq, occurred_at, actor, role, request_id, action, entity_type, entity_id, state, prev_hash, hash "
         "FROM audit_event WHERE seq > :after AND seq <= :head ORDER BY seq LIMIT :n"
     )
+    line = rules.event_line
     after = 0
     while after < head_seq:
         rows = session.execute(stmt, {"after": after, "head": head_seq, "n": batch_size}).all()
         if not rows:
             break
+        lines = []
         for seq, occurred, actor, role, request_id, action, entity_type, entity_id, state, prev, hash_ in rows:
             if "\n" in state:
                 raise ConfigurationError(f"Audit event {seq} holds a state that is not canonical JSON.")
-            yield rules.event_line(
-                seq=seq,
-                occurred_at=_occurred_text(occurred),
-                actor=actor,
-                role=role,
-                request_id=request_id,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                state_text=state,
-                prev_hash=prev,
-                hash_=hash_,
+            lines.append(
+                line(
+                    seq=seq,
+                    occurred_at=_occurred_text(occurred),
+                    actor=actor,
+                    role=role,
+                    request_id=request_id,
+                    action=action,
+                    entity_type=entity_type,
+                    entity_id=entity_id,
+                    state_text=state,
+                    prev_hash=prev,
+                    hash_=hash_,
+                )
             )
+        yield lines
         after = int(rows[-1][0])
