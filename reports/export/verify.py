@@ -604,7 +604,7 @@ def _check_events(bundle: _Bundle) -> ChainState:
     report = bundle.report
     if rules.EVENTS not in bundle.infos:
         return ChainState()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     member = bundle.open(rules.EVENTS)
     try:
         chain = check_chain(_line_blocks(member.stream, bundle.limits.max_line, report, rules.EVENTS), report)
@@ -612,6 +612,7 @@ def _check_events(bundle: _Bundle) -> ChainState:
     finally:
         member.close()
     report.seconds["chain"] = time.perf_counter() - started
+    report.seconds["chain_cpu"] = time.process_time() - cpu
     bundle.check_digest(rules.EVENTS, member.tap)
     report.events = chain.events
     report.head_seq, report.head_hash = chain.head_seq, chain.head_hash
