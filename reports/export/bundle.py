@@ -61,14 +61,6 @@ class EntryWriter:
         self.sha256 = hashlib.sha256()
         self.size = 0
 
-    def write_line(self, line: str) -> None:
-        """Append one line (the newline is added)."""
-        self._parts.append(line)
-        self._parts.append("\n")
-        self._buffered += len(line) + 1
-        if self._buffered >= CHUNK:
-            self.flush()
-
     def write_lines(self, lines: list[str]) -> None:
         """Append several lines at once (newlines are added)."""
         if lines:
