@@ -14,6 +14,8 @@ What is checked:
    byte for byte, in the documented order, and `data/<entity>.csv` renders the same records (`reports.export.rules`).
    Entities exported by a custom writer are checked by their registered checker (`reports.export.custom`).
 6. `oscal/poam.json` parses and every `related-risks` reference resolves to a risk in it.
+`registers.xlsx` is derived from the data files for reading in Excel; it is checked by its hash only (opening a
+workbook means unpacking a second archive, which a verifier of untrusted input should not need to do).
 
 The chain walk does not re-serialize states: a line's hash covers its bytes with the hash member cut out, and the
 envelope fields are matched by a regular expression that only accepts the canonical form (a simpler one first, for
