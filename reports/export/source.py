@@ -122,36 +122,71 @@ def _occurred_text(value: Any) -> str:
     return canonical.isoformat_utc(value)
 
 
-def event_line_batches(session: Session, *, head_seq: int, batch_size: int = EVENT_BATCH) -> Iterator[list[str]]:
-    """Every event with seq <= head as events.jsonl lines (without newlines), in chain order, a batch at a time."""
-    stmt = text(
-        "SELECT seq, occurred_at, actor, role, request_id, action, entity_type, entity_id, state, prev_hash, hash "
+def _line_sql(dialect: str) -> str:
+    """SQL that renders each event as its events.jsonl line, so no Python touches the fields.
+
+    The databases' JSON string quoting (SQLite `json_quote`, PostgreSQL `to_json`) escapes exactly as Python's
+    canonical JSON does (`tests/reports/export/test_source.py` holds them to `rules.event_line`). A row whose time
+    is not in the expected text form yields NULL and is rendered in Python instead.
+    """
+    if dialect == "postgresql":
+        quote = "to_json({})::text"
+        # Colons escaped: text() would read ":MI" as a bind parameter.
+        occurred = "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\\:MI\\:SS.US\"Z\"')"
+    else:
+        quote = "json_quote({})"
+        # SQLAlchemy stores SQLite datetimes as "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC).
+        occurred = (
+            "CASE WHEN length(occurred_at) = 26 AND substr(occurred_at, 11, 1) = ' ' "
+            "THEN substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z' END"
+        )
+    q = quote.format
+    return (
+        f"SELECT seq, '{{\"action\":' || {q('action')} || ',\"actor\":' || {q('actor')} "
+        f"|| ',\"entity_id\":' || {q('entity_id')} || ',\"entity_type\":' || {q('entity_type')} "
+        f'|| \',"hash":"\' || hash || \'","occurred_at":"\' || {occurred} '
+        f'|| \'","prev_hash":"\' || prev_hash || \'","request_id":\' || {q("request_id")} '
+        f"|| ',\"role\":' || {q('role')} || ',\"seq\":' || seq || ',\"state\":' || state || '}}' "
         "FROM audit_event WHERE seq > :after AND seq <= :head ORDER BY seq LIMIT :n"
     )
-    line = rules.event_line
+
+
+def _python_line(session: Session, seq: int) -> str:
+    """One event's line rendered in Python (for a row the SQL could not render)."""
+    row = session.execute(
+        text(
+            "SELECT seq, occurred_at, actor, role, request_id, action, entity_type, entity_id, state, prev_hash, "
+            "hash FROM audit_event WHERE seq = :seq"
+        ),
+        {"seq": seq},
+    ).one()
+    seq, occurred, actor, role, request_id, action, entity_type, entity_id, state, prev, hash_ = row
+    return rules.event_line(
+        seq=seq,
+        occurred_at=_occurred_text(occurred),
+        actor=actor,
+        role=role,
+        request_id=request_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        state_text=state,
+        prev_hash=prev,
+        hash_=hash_,
+    )
+
+
+def event_line_batches(session: Session, *, head_seq: int, batch_size: int = EVENT_BATCH) -> Iterator[list[str]]:
+    """Every event with seq <= head as events.jsonl lines (without newlines), in chain order, a batch at a time."""
+    stmt = text(_line_sql(session.get_bind().dialect.name))
     after = 0
     while after < head_seq:
         rows = session.execute(stmt, {"after": after, "head": head_seq, "n": batch_size}).all()
         if not rows:
             break
-        lines = []
-        for seq, occurred, actor, role, request_id, action, entity_type, entity_id, state, prev, hash_ in rows:
-            if "\n" in state:
-                raise ConfigurationError(f"Audit event {seq} holds a state that is not canonical JSON.")
-            lines.append(
-                line(
-                    seq=seq,
-                    occurred_at=_occurred_text(occurred),
-                    actor=actor,
-                    role=role,
-                    request_id=request_id,
-                    action=action,
-                    entity_type=entity_type,
-                    entity_id=entity_id,
-                    state_text=state,
-                    prev_hash=prev,
-                    hash_=hash_,
-                )
-            )
+        lines = [line if line is not None else _python_line(session, seq) for seq, line in rows]
+        if any("\n" in line for line in lines):
+            bad = next(seq for (seq, _), line in zip(rows, lines, strict=True) if "\n" in line)
+            raise ConfigurationError(f"Audit event {bad} holds a state that is not canonical JSON.")
         yield lines
         after = int(rows[-1][0])

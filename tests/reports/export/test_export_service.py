@@ -334,3 +334,30 @@ def test_registers_workbook_carries_the_as_of_instant_not_the_wall_clock(populat
         core = inner.read("docProps/core.xml").decode()
     expected = result.scope.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert core.count(expected) == 2  # created and modified
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", "b"],
+        ["a,b", "c"],
+        ['say "hi"', ""],
+        ["line\nbreak", "x"],
+        ["cr\r", "x"],
+        ["", ""],
+        [" padded ", "-1"],
+    ],
+)
+def test_csv_rows_are_exactly_what_the_csv_module_writes(tmp_path: Path, values: list[str]) -> None:
+    from reports.export.bundle import _CsvSpool
+
+    for header in (["a", "b"], ["a"]):
+        state = dict(zip(header, values, strict=False))
+        spool = _CsvSpool(tmp_path / "t.csv", header)
+        spool.row(state)
+        spool.close()
+        expected = io.StringIO(newline="")
+        writer = csv.writer(expected, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerow([rules.csv_cell(state.get(c)) for c in header])
+        assert (tmp_path / "t.csv").read_bytes() == b"\xef\xbb\xbf" + expected.getvalue().encode()
