@@ -43,6 +43,8 @@ class ReportContext:
     demo: bool
     historical: bool
     t: Translator = field(repr=False)
+    # The signed manifest of an audit export made for this same instant (regulator report); None: build one.
+    export_manifest: bytes | None = field(default=None, repr=False)
 
     @property
     def as_of_seoul(self) -> datetime:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import partial
 
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
-from reports.manifest import provenance_manifest
+from reports.manifest import export_manifest, provenance_manifest
 from reports.sections import audit_trail, incident, measures, orders, provenance, verify_appendix
 
 INCIDENT = Section("incident", "section.incident", incident.build)
@@ -26,7 +26,7 @@ AUDIT_TRAIL = Section("audit_trail", "section.audit_trail", partial(audit_trail.
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
 
 # The regulator report's embedded manifest. The export engine replaces this with its manifest builder.
-REGULATOR_MANIFEST: AttachmentBuilder = provenance_manifest
+REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
 
 REPORTS: dict[ReportKind, ReportSpec] = {
     ReportKind.board: ReportSpec(
@@ -46,7 +46,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         pdf_variant="pdf/a-3b",
         filename="regulator-report.pdf",
         sections=(ORDERS, INCIDENT, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
-        attachments=(REGULATOR_MANIFEST,),
+        attachments=REGULATOR_ATTACHMENTS,
     ),
     ReportKind.management: ReportSpec(
         kind=ReportKind.management,

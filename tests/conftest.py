@@ -23,20 +23,43 @@ from tracker.app import create_app
 from tracker.auth import service as auth_service
 from tracker.auth.models import Principal, Role, TokenCreate
 from tracker.db import make_engine, write_session
+from tracker.keys import ensure_signing_key
 from tracker.models import metadata
 
 POSTGRES_URL = os.environ.get("SECTRACK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+@pytest.fixture(scope="session")
+def signing_key_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Ed25519 signing key for the test session (exports sign with it)."""
+    path = tmp_path_factory.mktemp("keys") / "signing-key.pem"
+    ensure_signing_key(path)
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_settings(signing_key_path: Path) -> Iterator[None]:
+    """Keys for module- and session-scoped fixtures too (they run before the per-test settings below)."""
+    from tracker.settings import get_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SECTRACK_PSEUDONYM_KEY", "test-pseudonym-key")
+        patch.setenv("SECTRACK_SIGNING_KEY", str(signing_key_path))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signing_key_path: Path) -> Iterator[None]:
     """Each test gets its own data directory and settings, never the developer's environment."""
     from tracker.settings import get_settings
 
     for var in ("SECTRACK_DATABASE_URL", "SECTRACK_SIGNING_KEY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SECTRACK_PSEUDONYM_KEY", "test-pseudonym-key")
+    monkeypatch.setenv("SECTRACK_SIGNING_KEY", str(signing_key_path))
     monkeypatch.setenv("SECTRACK_DATABASE_URL", f"sqlite:///{tmp_path / 'settings-default.db'}")
     get_settings.cache_clear()
     yield

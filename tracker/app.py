@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reports.api import router as reports_router
+from reports.export.api import router as export_router
 from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
@@ -54,6 +55,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "zero-trust", "description": "Zero-trust maturity (CISA ZTMM v2): systems, assessments, targets."},
     {"name": "kpis", "description": "KPIs the plan promises: targets per year and measurements."},
     {"name": "reports", "description": "PDF reports: board pack, regulator report, management report."},
+    {"name": "exports", "description": "Signed, verifiable audit export (regulator, admin) and the OSCAL POA&M."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -67,6 +69,7 @@ ROUTERS: list[APIRouter] = [
     zero_trust_router,
     kpis_router,
     reports_router,
+    export_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -24,7 +24,13 @@ from rich.table import Table
 T = TypeVar("T")
 
 # A module per domain; each adds its own figures. Order is the order of the table.
-BENCH_MODULES = ["tracker.audit.bench", "tracker.governance.bench", "tracker.plan.bench", "reports.bench"]
+BENCH_MODULES = [
+    "tracker.audit.bench",
+    "tracker.governance.bench",
+    "tracker.plan.bench",
+    "reports.bench",
+    "reports.export.bench",
+]
 
 
 @dataclass

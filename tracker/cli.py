@@ -12,6 +12,8 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from reports.context import ReportKind
+from reports.export.cli import export_app
+from reports.export.cli import verify as verify_bundle
 from reports.i18n import Lang
 from tracker import flows
 from tracker.audit import service as audit_service
@@ -38,6 +40,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.command("due")(governance_cli.due)
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(export_app, name="export")
+app.command("verify")(verify_bundle)
 
 
 @app.command()
@@ -95,14 +99,25 @@ def report(
         typer.Option(help="Show the state at this past instant (ISO date or datetime; a date means its end in Seoul)."),
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Report language: ko or en.")] = Lang.ko,
+    export_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            help="Regulator report: attach the signed manifest of this audit export (same state as the report); "
+            "without it an export of the same instant is built to take the manifest from.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Render a PDF report: the board pack, the regulator report or the management report."""
+    from reports.export.service import read_manifest
     from reports.i18n import short_instant
     from reports.service import parse_as_of, render_report, write_atomically
 
     instant = parse_as_of(as_of) if as_of is not None else None
+    manifest = read_manifest(export_bundle) if export_bundle is not None else None
     with read_session(ready_engine()) as session:
-        rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant)
+        rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant, export_manifest=manifest)
     write_atomically(out, rendered.pdf)
     head = rendered.context.head
     console.print(

@@ -114,17 +114,41 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     engine = get_engine(settings)
     summary = seed_database(engine, devices=devices, random_seed=2025, actor=actor)
     yield "Seeded: " + ", ".join(f"{k} {v}" for k, v in summary.items())
-    yield from write_reports(engine, out)
+    # The export comes first: the regulator report attaches its signed manifest.
+    yield from _demo_exports(engine, out=out, settings=settings)
+    yield from write_reports(engine, out, export_bundle=out / "audit-export.zip")
 
 
-def write_reports(engine: Engine, out: Path) -> Iterator[str]:
-    """Write the board, regulator and management reports (Korean) into `out`; yields progress lines."""
+def write_reports(engine: Engine, out: Path, *, export_bundle: Path | None = None) -> Iterator[str]:
+    """Write the board, regulator and management reports (Korean) into `out`; yields progress lines.
+
+    The regulator report attaches the manifest of `export_bundle` (an export of the same state), or builds one.
+    """
     from reports.context import ReportKind
+    from reports.export.service import read_manifest
     from reports.service import render_report, write_atomically
 
+    manifest = read_manifest(export_bundle) if export_bundle is not None else None
     for kind in ReportKind:
         with read_session(engine) as session:
-            rendered = render_report(session=session, kind=kind)
+            rendered = render_report(
+                session=session, kind=kind, export_manifest=manifest if kind is ReportKind.regulator else None
+            )
         path = out / rendered.spec.filename
         write_atomically(path, rendered.pdf)
         yield f"Wrote {path} ({rendered.pages} pages)."
+
+
+def _demo_exports(engine: Engine, *, out: Path, settings: Settings) -> Iterator[str]:
+    """The signed audit export and the OSCAL POA&M of the demo database."""
+    from reports.export import service as export_service
+
+    with read_session(engine) as session:
+        result = export_service.export_audit(session=session, out=out / "audit-export.zip", settings=settings)
+    yield (
+        f"Wrote {out / 'audit-export.zip'}: {result.scope.head.seq} audit events, "
+        f"manifest SHA-256 {result.manifest_sha256}."
+    )
+    with read_session(engine) as session:
+        export_service.export_poam(session=session, out=out / "poam.json")
+    yield f"Wrote {out / 'poam.json'}."

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from reports.context import ReportKind, Section
 from reports.facts import load_facts
 from reports.i18n import Lang, Translator, short_instant
-from reports.manifest import PROVENANCE_FILE
+from reports.manifest import EXPORT_MANIFEST_FILE, PROVENANCE_FILE
 from reports.registry import INCIDENT, REPORTS
 from reports.render import STYLESHEET, TEMPLATES_DIR, TemplateFetcher
 from reports.sections import audit_trail
@@ -24,7 +24,7 @@ from tests.reports import factories, pdfs
 from tracker.audit import service as audit
 from tracker.auth.models import Principal, Role
 from tracker.db import read_session
-from tracker.errors import ConfigurationError
+from tracker.errors import ConfigurationError, Invalid
 
 KINDS = list(ReportKind)
 LANGS = list(Lang)
@@ -174,7 +174,27 @@ def test_regulator_report_claims_pdf_a_3b_with_an_output_intent(
     assert (claims["pdfaid:part"], claims["pdfaid:conformance"]) == ("3", "B")
     info = pdfs.catalog(pdf)
     assert info["output_intents"] == 1
-    assert info["associated_files"] == 1
+    assert info["associated_files"] == 2
+
+
+def test_regulator_report_embeds_the_export_manifest_of_the_same_state(
+    rendered: dict[tuple[ReportKind, Lang], RenderedReport],
+) -> None:
+    report = rendered[(ReportKind.regulator, Lang.ko)]
+    files = pdfs.attachments(report.pdf)
+    assert sorted(files) == sorted([EXPORT_MANIFEST_FILE, PROVENANCE_FILE])
+    content, mime, relationship = files[EXPORT_MANIFEST_FILE]
+    assert (mime, relationship) == ("/application/json", "/Source")
+    manifest = json.loads(content)
+    head = report.context.head
+    assert (manifest["chain"]["head_seq"], manifest["chain"]["head_hash"]) == (head.seq, head.hash)
+    assert {f["path"] for f in manifest["files"]} >= {"audit/events.jsonl", "oscal/poam.json"}
+
+
+def test_an_export_bundle_of_another_state_is_refused(session: Session) -> None:
+    foreign = json.dumps({"chain": {"head_seq": 999_999, "head_hash": "0" * 64}}).encode()
+    with pytest.raises(Invalid, match="#999999"):
+        render_report(session=session, kind=ReportKind.regulator, export_manifest=foreign)
 
 
 def test_regulator_report_embeds_its_provenance_manifest(
@@ -182,7 +202,6 @@ def test_regulator_report_embeds_its_provenance_manifest(
 ) -> None:
     report = rendered[(ReportKind.regulator, Lang.ko)]
     files = pdfs.attachments(report.pdf)
-    assert list(files) == [PROVENANCE_FILE]
     content, mime, relationship = files[PROVENANCE_FILE]
     assert (mime, relationship) == ("/application/json", "/Supplement")
     manifest = json.loads(content)
