@@ -25,7 +25,7 @@ AUDIT_TRAIL_VERIFIED = Section("audit_trail", "section.audit_trail", partial(aud
 AUDIT_TRAIL = Section("audit_trail", "section.audit_trail", partial(audit_trail.build, verify=False))
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
 
-# The regulator report's embedded manifest. The export engine replaces this with its manifest builder.
+# The regulator report embeds the signed export manifest of the same state and its own provenance record.
 REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
 
 REPORTS: dict[ReportKind, ReportSpec] = {
