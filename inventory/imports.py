@@ -33,17 +33,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from itertools import islice
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Annotated, Any, Literal
-
-from typing_extensions import NotRequired, TypedDict
+from typing import IO, Annotated, Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError
 from sqlalchemy import Boolean, Date, Table, bindparam, func, insert, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
+from typing_extensions import TypedDict
 
 from inventory.fields import date_text, instant_text
 from tracker import canonical
@@ -92,6 +92,19 @@ def format_for_content_type(content_type: str | None) -> ImportFormat:
         f"Content-Type '{media or 'none'}' is not importable: send text/csv or application/x-ndjson.",
         field="Content-Type",
     )
+
+
+# The request body of every import endpoint, for the OpenAPI document (the body is read as a stream).
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "CSV with a header naming the columns (UTF-8, BOM optional), or one JSON object per line.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 
 class ImportResult(BaseModel):
@@ -351,13 +364,18 @@ def _jsonl_rows(blocks: _Blocks, columns: Columns, errors: ErrorCollector) -> It
             errors.add(number, None, "Each line must be one JSON object.")
             continue
         if not allowed.issuperset(values):
-            for key in values:
-                if key not in allowed:
-                    errors.add(number, str(key)[:100], f"Unknown field '{str(key)[:100]}'.")
+            unknown_fields(errors, number, values, allowed)
             continue
         yield number, values
     if rows == 0 and not errors:
         raise Invalid("The file is empty: expected one JSON object per line.")
+
+
+def unknown_fields(errors: ErrorCollector, line: int, values: Mapping[str, Any], allowed: set[str]) -> None:
+    """Record one error naming every field of a row that the table does not have."""
+    unknown = [str(k)[:100] for k in values if k not in allowed]
+    names = ", ".join(f"'{k}'" for k in unknown)
+    errors.add(line, unknown[0], f"Unknown field{'s' if len(unknown) > 1 else ''} {names}.")
 
 
 def validation_messages(exc: ValidationError, required: Sequence[str]) -> Iterator[tuple[str, str]]:
@@ -486,19 +504,20 @@ class RowValidator:
             elif date in kinds:
                 kind = Annotated[Any, PlainValidator(date_text)]
             elif enums:
-                kind = Literal[tuple(m.value for m in enums[0])]  # type: ignore[misc]
+                kind = Literal[tuple(m.value for m in enums[0])]
             else:
                 kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
             if nullable and (datetime in kinds or date in kinds or enums):
                 # Optional[...] compiles to a nullable schema: None is accepted without calling the validator.
-                kind = typing.Optional[kind]  # noqa: UP007
+                kind = kind | None
             if info.is_required():
                 fields[name] = kind
             else:
                 fields[name] = NotRequired[kind]
                 self.defaults[name] = to_plain(info.get_default(call_default_factory=True))
-        row_type = TypedDict(f"{model.__name__}Row", fields)  # type: ignore[operator]
-        row_type.__pydantic_config__ = ConfigDict(str_strip_whitespace=True)  # type: ignore[attr-defined]
+        # The functional TypedDict form, since the fields are only known at run time.
+        row_type: Any = typing.cast(Any, TypedDict)(f"{model.__name__}Row", fields)
+        row_type.__pydantic_config__ = ConfigDict(str_strip_whitespace=True)
         self.adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(row_type)
         self.validate = self.adapter.validate_python
 
@@ -572,7 +591,9 @@ class _Store:
             return []
         if self.sqlite:
             placeholders = ", ".join("?" for _ in keys)
-            result = self.connection.exec_driver_sql(f"{self._select_sql} WHERE {column} IN ({placeholders})", tuple(keys))
+            result = self.connection.exec_driver_sql(
+                f"{self._select_sql} WHERE {column} IN ({placeholders})", tuple(keys)
+            )
             return [self._from_sqlite(row) for row in result]
         stmt = select(self.table).where(self.table.c[column].in_(list(keys)))
         return [{k: to_plain(v) for k, v in row._mapping.items()} for row in self.session.execute(stmt)]
@@ -583,8 +604,8 @@ class _Store:
             v = record[name]
             if v is not None:
                 # Stored as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's SQLite format).
-                record[name] = f"{v[:10]}T{v[11:]}Z" if len(v) == 26 else canonical.isoformat_utc(
-                    datetime.fromisoformat(v)
+                record[name] = (
+                    f"{v[:10]}T{v[11:]}Z" if len(v) == 26 else canonical.isoformat_utc(datetime.fromisoformat(v))
                 )
         for name in self.booleans:
             v = record[name]
@@ -605,7 +626,9 @@ class _Store:
         if not records:
             return
         if self.sqlite:
-            self.connection.exec_driver_sql(self._insert_sql, [self._sqlite_row(r, self._getter, self._dt_positions) for r in records])
+            self.connection.exec_driver_sql(
+                self._insert_sql, [self._sqlite_row(r, self._getter, self._dt_positions) for r in records]
+            )
             return
         self.session.execute(insert(self.table), [self._core_row(r) for r in records])
 
@@ -614,9 +637,7 @@ class _Store:
         if not records:
             return
         if self.sqlite:
-            params = [
-                (*self._sqlite_row(r, self._update_getter, self._update_dt_positions), old) for r, old in records
-            ]
+            params = [(*self._sqlite_row(r, self._update_getter, self._update_dt_positions), old) for r, old in records]
             changed = self.connection.exec_driver_sql(self._update_sql, params).rowcount
         else:
             stmt = (
@@ -628,7 +649,7 @@ class _Store:
                 {**{n: v for n, v in self._core_row(r).items() if n != "id"}, "_id": r["id"], "_old_version": old}
                 for r, old in records
             ]
-            changed = self.session.execute(stmt, params_core).rowcount
+            changed = typing.cast(CursorResult[Any], self.session.execute(stmt, params_core)).rowcount
         if changed != len(records):
             raise Conflict(
                 f"{len(records) - changed} {self.table.name} records were changed by someone else during the import; "
@@ -741,8 +762,7 @@ class Upserter:
                 kept.append((line, values))
         current = {r[key]: r for r in self.store.fetch(key, [v[key] for _, v in kept])}
         holders = {
-            name: {r[name]: r for r in self.store.fetch(name, [v[name] for _, v in kept])}
-            for name in spec.unique_keys
+            name: {r[name]: r for r in self.store.fetch(name, [v[name] for _, v in kept])} for name in spec.unique_keys
         }
         defaults = {**self.rows.defaults, **spec.server_defaults}
         out = _Batch()

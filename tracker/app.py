@@ -18,6 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inventory.access_events.api import router as access_events_router
+from inventory.equipment.api import router as equipment_router
+from inventory.femtocells.api import router as femtocells_router
 from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
@@ -33,10 +36,13 @@ TAGS: list[dict[str, str]] = [
     {"name": "health", "description": "Liveness; the only endpoint that needs no token."},
     {"name": "audit", "description": "The hash-chained audit log of every change (regulator, admin)."},
     {"name": "tokens", "description": "API tokens and their roles (admin)."},
+    {"name": "femtocells", "description": "The femtocell inventory: lifecycle, certificates, bulk import."},
+    {"name": "equipment", "description": "Legacy equipment: end of support, replacement status, bulk import."},
+    {"name": "access events", "description": "Femtocell attach attempts, pseudonymized on ingestion."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
-ROUTERS: list[APIRouter] = [audit_router, auth_router]
+ROUTERS: list[APIRouter] = [audit_router, auth_router, femtocells_router, equipment_router, access_events_router]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

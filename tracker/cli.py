@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from inventory.cli import import_app
 from tracker import flows
 from tracker.audit import service as audit_service
 from tracker.auth import service as auth_service
@@ -32,6 +33,7 @@ token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_he
 audit_app = typer.Typer(help="Inspect the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(import_app, name="import")
 
 
 @app.command()

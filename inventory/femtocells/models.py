@@ -88,9 +88,7 @@ class FemtocellBase(SQLModel):
     # The security gateway (SeGW) the unit's IPsec tunnel terminates on.
     segw: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
     registered_address: str | None = Field(default=None, max_length=300, schema_extra={"pattern": LINE_PATTERN})
-    cert_fingerprint: Fingerprint = Field(
-        min_length=64, max_length=64, schema_extra={"pattern": FINGERPRINT_PATTERN}
-    )
+    cert_fingerprint: Fingerprint = Field(min_length=64, max_length=64, schema_extra={"pattern": FINGERPRINT_PATTERN})
     cert_not_before: Instant = Field(sa_type=UTCDateTime)
     cert_not_after: Instant = Field(sa_type=UTCDateTime)
     region: str = Field(min_length=1, max_length=50, schema_extra={"pattern": LINE_PATTERN})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from inventory.femtocells.models import (
     FemtocellUpdate,
 )
 from inventory.fields import ipv4_as_int
+from inventory.queries import prefix_match
 from tracker.audit import service as audit
 from tracker.audit.models import AuditEventPublic
 from tracker.auth.models import Principal
@@ -88,7 +89,9 @@ def check_consistency(record: Mapping[str, Any]) -> None:
         raise Invalid("cert_not_after must be later than cert_not_before.", field="cert_not_after")
 
 
-def _finish_row(current: Mapping[str, Any] | None, record: dict[str, Any], changes: Mapping[str, Any], now: str) -> None:
+def _finish_row(
+    current: Mapping[str, Any] | None, record: dict[str, Any], changes: Mapping[str, Any], now: str
+) -> None:
     """Import hook: apply the same lifecycle and consistency rules as the API to one imported row."""
     try:
         check_consistency(record)
@@ -168,14 +171,6 @@ _ORDER_COLUMNS = {
 }
 
 
-def _prefix(session: Session, column: Any, prefix: str) -> ColumnElement[bool]:
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite compares text byte-wise, so a prefix is an index range; LIKE would scan (it ignores case).
-        return and_(column >= prefix, column < prefix + "\U0010ffff")
-    # Other databases may collate text by locale, where a range is not a prefix; LIKE is exact.
-    return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
-
-
 def list_femtocells(
     *,
     session: Session,
@@ -198,7 +193,7 @@ def list_femtocells(
     if f.cert_not_after_after is not None:
         stmt = stmt.where(_c.cert_not_after > f.cert_not_after_after)
     if f.q is not None:
-        stmt = stmt.where(or_(_prefix(session, _c.serial, f.q), _prefix(session, _c.cell_id, f.q)))
+        stmt = stmt.where(or_(prefix_match(session, _c.serial, f.q), prefix_match(session, _c.cell_id, f.q)))
     key = order.value.lstrip("-")
     descending = order.value.startswith("-")
     kind = f"femtocell:{order.value}"
