@@ -11,7 +11,7 @@ import socket
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from tracker.types import SEOUL
 
@@ -123,5 +123,8 @@ def ipv4_as_int(value: str | None) -> int | None:
 # Any datetime a client sends, stored as UTC.
 Instant = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(to_utc)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
-# SHA-256 certificate fingerprints are compared as lowercase hex.
-Fingerprint = Annotated[str, AfterValidator(str.lower)]
+# SHA-256 certificate fingerprints, stored and compared as lowercase hex.
+Fingerprint = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=64, max_length=64, pattern=FINGERPRINT_PATTERN),
+]

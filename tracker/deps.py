@@ -104,10 +104,17 @@ def etag(version: int) -> str:
 
 
 def parse_if_match(
-    if_match: Annotated[str | None, Header(description='The ETag of the version you edited, e.g. "3".')] = None,
+    # Typed str (not str | None) with a pattern, so the OpenAPI document says exactly what a client may send.
+    if_match: Annotated[
+        str,
+        Header(
+            description='The ETag of the version you edited, e.g. "3" (or * for any version).',
+            pattern=r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)?\s*$',
+        ),
+    ] = "",
 ) -> int | None:
     """The record version named by If-Match, if the client sent one ('*' means any version)."""
-    if if_match is None or if_match.strip() == "*":
+    if not if_match.strip() or if_match.strip() == "*":
         return None
     match = _ETAG.match(if_match)
     if match is None:

@@ -21,6 +21,23 @@ from tracker.pagination import DEFAULT_LIMIT, Page
 
 router = APIRouter(prefix="/access-events", tags=["access events"])
 
+
+def _inline(schema: dict[str, Any]) -> Any:
+    """A model's JSON schema with its $defs substituted in place (this body is documented by hand)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
 _BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -29,9 +46,7 @@ _BODY: dict[str, Any] = {
             "or NDJSON. Subscriber ids are pseudonymized before storage and never returned."
         ),
         "content": {
-            "application/json": {
-                "schema": {"type": "array", "items": AccessEventIn.model_json_schema(ref_template="{model}")}
-            },
+            "application/json": {"schema": {"type": "array", "items": _inline(AccessEventIn.model_json_schema())}},
             "text/csv": {"schema": {"type": "string"}},
             "application/x-ndjson": {"schema": {"type": "string"}},
         },

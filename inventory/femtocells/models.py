@@ -17,7 +17,6 @@ from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from inventory.fields import (
-    FINGERPRINT_PATTERN,
     KEY_PATTERN,
     LINE_PATTERN,
     TEXT_PATTERN,
@@ -88,7 +87,8 @@ class FemtocellBase(SQLModel):
     # The security gateway (SeGW) the unit's IPsec tunnel terminates on.
     segw: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
     registered_address: str | None = Field(default=None, max_length=300, schema_extra={"pattern": LINE_PATTERN})
-    cert_fingerprint: Fingerprint = Field(min_length=64, max_length=64, schema_extra={"pattern": FINGERPRINT_PATTERN})
+    # SHA-256 of the certificate, 64 hex digits (stored lowercase); shared fingerprints mean a shared certificate.
+    cert_fingerprint: Fingerprint = Field(max_length=64)
     cert_not_before: Instant = Field(sa_type=UTCDateTime)
     cert_not_after: Instant = Field(sa_type=UTCDateTime)
     region: str = Field(min_length=1, max_length=50, schema_extra={"pattern": LINE_PATTERN})
@@ -150,9 +150,7 @@ class FemtocellUpdate(SQLModel):
     installed_at: date | None = None
     segw: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
     registered_address: str | None = Field(default=None, max_length=300, schema_extra={"pattern": LINE_PATTERN})
-    cert_fingerprint: Fingerprint | None = Field(
-        default=None, min_length=64, max_length=64, schema_extra={"pattern": FINGERPRINT_PATTERN}
-    )
+    cert_fingerprint: Fingerprint | None = Field(default=None, max_length=64)
     cert_not_before: Instant | None = None
     cert_not_after: Instant | None = None
     region: str | None = Field(default=None, min_length=1, max_length=50, schema_extra={"pattern": LINE_PATTERN})
