@@ -206,6 +206,7 @@ class _Blocks:
                 self.errors.add(self.lines_done, None, f"The line is longer than {MAX_LINE_BYTES:,} bytes.")
                 carry = b""
                 skipping = True
+                yield "\n"  # keeps the readers' line numbers in step
 
     def _decode(self, block: bytes) -> str:
         lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
@@ -854,10 +855,12 @@ def upsert(
     now: datetime | None = None,
 ) -> ImportResult:
     """Apply rows all-or-nothing: Invalid (listing every bad line) and nothing written if any row is bad."""
-    upserter = Upserter(session, spec, actor, errors, now or now_utc())
     savepoint = session.begin_nested()
+    # SQLAlchemy emits SAVEPOINT lazily, on the next use through the session; the raw driver writes below must
+    # come after it, or a rollback would not undo them.
+    session.connection()
     try:
-        result = upserter.run(rows)
+        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
     except BaseException:
         savepoint.rollback()
         raise

@@ -159,6 +159,7 @@ def ingest(
     validate = imports.RowValidator(AccessEventIn).validate
     received = now_utc()
     savepoint = session.begin_nested()
+    session.connection()  # emit SAVEPOINT now, before the raw driver writes (see inventory.imports.upsert)
     try:
         batch = AccessEventBatch(received_at=received, source=source[:200], count=0, digest="")
         session.add(batch)
