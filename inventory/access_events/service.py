@@ -154,7 +154,7 @@ def ingest(
     dry_run: bool = False,
 ) -> IngestResult:
     """Store one batch of events all-or-nothing: Invalid listing every bad line, or the batch (one audit event)."""
-    errors = errors or imports.ErrorCollector()
+    errors = errors if errors is not None else imports.ErrorCollector()
     pseudonym = pseudonymizer(get_settings().pseudonym_key_bytes())
     validate = imports.RowValidator(AccessEventIn).validate
     received = now_utc()
