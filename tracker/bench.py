@@ -24,7 +24,7 @@ from rich.table import Table
 T = TypeVar("T")
 
 # A module per domain; each adds its own figures. Order is the order of the table.
-BENCH_MODULES = ["tracker.audit.bench"]
+BENCH_MODULES = ["tracker.audit.bench", "inventory.bench"]
 
 
 @dataclass

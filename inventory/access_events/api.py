@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from inventory.access_events import service
 from inventory.access_events.models import (
@@ -16,6 +16,7 @@ from inventory.access_events.models import (
 )
 from inventory.http import body_stream, json_array_body
 from inventory.imports import format_for_content_type
+from inventory.responses import json_page
 from tracker.deps import Cursor, Limit, Reader, ReadSessionDep, SessionDep, Writer
 from tracker.pagination import DEFAULT_LIMIT, Page
 
@@ -86,17 +87,15 @@ def list_access_events(
     filters: Annotated[AccessEventFilter, Query()],
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> Page[AccessEventPublic]:
+) -> Response:
     """Stored events (pseudonymized) in insertion order, filtered by cell, result, batch or time."""
-    return service.list_events(session=session, filters=filters, cursor=cursor, limit=limit)
+    return json_page(service.list_events(session=session, filters=filters, cursor=cursor, limit=limit))
 
 
 @router.get("/batches", response_model=Page[AccessEventBatchPublic], summary="List ingestion batches")
-def list_batches(
-    session: ReadSessionDep, _: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
-) -> Page[AccessEventBatchPublic]:
+def list_batches(session: ReadSessionDep, _: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Response:
     """Ingestion batches oldest first, each with its count, time span and digest."""
-    return service.list_batches(session=session, cursor=cursor, limit=limit)
+    return json_page(service.list_batches(session=session, cursor=cursor, limit=limit))
 
 
 @router.get("/batches/{batch_id}", response_model=AccessEventBatchPublic, summary="Read an ingestion batch")

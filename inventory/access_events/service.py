@@ -278,7 +278,7 @@ def list_events(
     """Stored events in insertion order, filtered by cell, result, batch or time."""
     f = filters or AccessEventFilter()
     c = _table.c
-    stmt = select(AccessEvent)
+    stmt = select(*c)
     if f.cell_id is not None:
         stmt = stmt.where(c.cell_id == f.cell_id)
     if f.result is not None:
@@ -290,7 +290,7 @@ def list_events(
     if f.until is not None:
         stmt = stmt.where(c.occurred_at <= f.until)
     stmt = keyset_page(stmt, kind="access_event:id", sort_column=c.id, id_column=c.id, cursor=cursor, limit=limit)
-    rows = [AccessEventPublic.model_validate(r, from_attributes=True) for r in session.scalars(stmt)]
+    rows = [AccessEventPublic.model_construct(**r._mapping) for r in session.execute(stmt)]
     return build_page(rows, kind="access_event:id", limit=limit, sort_attr="id")
 
 
@@ -300,14 +300,14 @@ def list_batches(
     """Ingestion batches, oldest first."""
     c = _batches.c
     stmt = keyset_page(
-        select(AccessEventBatch),
+        select(*c),
         kind="access_event_batch:id",
         sort_column=c.id,
         id_column=c.id,
         cursor=cursor,
         limit=limit,
     )
-    rows = [AccessEventBatchPublic.model_validate(r, from_attributes=True) for r in session.scalars(stmt)]
+    rows = [AccessEventBatchPublic.model_construct(**r._mapping) for r in session.execute(stmt)]
     return build_page(rows, kind="access_event_batch:id", limit=limit, sort_attr="id")
 
 

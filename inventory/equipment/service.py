@@ -143,7 +143,7 @@ def list_equipment(
 ) -> Page[EquipmentPublic]:
     """One keyset page of equipment matching every given filter, in the given order."""
     f = filters or EquipmentFilter()
-    stmt = select(Equipment)
+    stmt = select(*_table.c)
     for name in ("status", "category", "vendor", "model", "criticality", "holds_personal_data", "replacement_wave"):
         value = getattr(f, name)
         if value is not None:
@@ -165,7 +165,7 @@ def list_equipment(
         cursor=cursor,
         limit=limit,
     )
-    rows = [EquipmentPublic.model_validate(r, from_attributes=True) for r in session.scalars(stmt)]
+    rows = [EquipmentPublic.model_construct(**r._mapping) for r in session.execute(stmt)]
     return build_page(rows, kind=kind, limit=limit, sort_attr=key)
 
 

@@ -16,6 +16,7 @@ from inventory.femtocells.models import (
 )
 from inventory.http import body_stream
 from inventory.imports import IMPORT_BODY, ImportResult, format_for_content_type
+from inventory.responses import json_page
 from tracker.audit.models import AuditEventPublic
 from tracker.deps import Cursor, IfMatch, Limit, Reader, ReadSessionDep, SessionDep, Writer, etag
 from tracker.pagination import DEFAULT_LIMIT, Page
@@ -33,9 +34,11 @@ def list_femtocells(
     order_by: FemtocellOrder = FemtocellOrder.id,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> Page[FemtocellPublic]:
+) -> Response:
     """Femtocells matching every filter given, one keyset page at a time; `q` is a serial or cell-id prefix."""
-    return service.list_femtocells(session=session, filters=filters, order=order_by, cursor=cursor, limit=limit)
+    return json_page(
+        service.list_femtocells(session=session, filters=filters, order=order_by, cursor=cursor, limit=limit)
+    )
 
 
 @router.post("", response_model=FemtocellPublic, status_code=status.HTTP_201_CREATED, summary="Add a femtocell")

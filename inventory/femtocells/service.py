@@ -181,7 +181,7 @@ def list_femtocells(
 ) -> Page[FemtocellPublic]:
     """One keyset page of femtocells matching every given filter, in the given order."""
     f = filters or FemtocellFilter()
-    stmt = select(Femtocell)
+    stmt = select(*_table.c)
     for name in ("status", "region", "vendor", "model", "site_type"):
         value = getattr(f, name)
         if value is not None:
@@ -206,7 +206,8 @@ def list_femtocells(
         cursor=cursor,
         limit=limit,
     )
-    rows = [FemtocellPublic.model_validate(r, from_attributes=True) for r in session.scalars(stmt)]
+    # Rows straight from the table need no validation; skipping it is most of a page's cost on a big fleet.
+    rows = [FemtocellPublic.model_construct(**r._mapping) for r in session.execute(stmt)]
     return build_page(rows, kind=kind, limit=limit, sort_attr=key)
 
 
