@@ -4,8 +4,9 @@
   that calls the same service function the CLI calls (`femtocells.service.import_file`; no progress bar). It
   validates every row, classifies it, writes it and appends one audit event per record, in one transaction.
 - Floor, measured in the same run: raw `sqlite3.executemany` of the same rows (same columns, already converted to
-  what the table stores) into a same-shaped table with the same indexes and PRAGMAs, in one transaction. Only the
-  executemany calls and the commit are timed.
+  what the table stores) into a same-shaped table with the same indexes and PRAGMAs as sectrack's engine (WAL,
+  synchronous=NORMAL, default page cache), in one transaction. Only the executemany calls and the commit are timed.
+  The import raises the page cache to 64 MB for its transaction, so the floor is also shown with that cache.
 - List: p50/p95 of `GET /api/v1/femtocells` (100 per page, with filters, orderings and follow-up pages) through the
   real app (TestClient, token check included) on the imported database.
 - Memory: peak RSS of the import process for N/4 and N rows (it must not grow with the file).
@@ -74,7 +75,7 @@ def _import_main(csv_path: Path, db_path: Path) -> None:
     )
 
 
-def _floor(csv_path: Path, db_path: Path) -> float:
+def _floor(csv_path: Path, db_path: Path, cache_kib: int | None = None) -> float:
     """Rows/s of raw sqlite3.executemany of the same rows into a same-shaped table (same indexes, PRAGMAs)."""
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateIndex, CreateTable
@@ -88,6 +89,8 @@ def _floor(csv_path: Path, db_path: Path) -> float:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    if cache_kib is not None:
+        conn.execute(f"PRAGMA cache_size = {-cache_kib}")
     conn.execute(str(CreateTable(table).compile(dialect=dialect)))
     for index in table.indexes:
         conn.execute(str(CreateIndex(index).compile(dialect=dialect)))
@@ -163,6 +166,8 @@ def _list_latencies(db_path: Path, repeat: int) -> list[float]:
         {"status": "active", "order_by": "cert_not_after"},
         {"site_type": "business", "region": "서울"},
         {"order_by": "-serial"},
+        {"status": "lost", "order_by": "-cert_not_after"},
+        {"model": "HB-F200", "order_by": "cell_id"},
     ]
     timings: list[float] = []
     headers = {"Authorization": f"Bearer {token}"}
@@ -220,7 +225,11 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
     big, small = workdir / f"fleet-{n}.csv", workdir / f"fleet-{quarter}.csv"
     write_csv(big, femtocell_rows(n, 2025))
     write_csv(small, femtocell_rows(quarter, 2025))
+    from inventory.imports import IMPORT_CACHE_KIB
+
     floor = _floor(big, workdir / "floor.db")
+    # The import enlarges SQLite's page cache for its transaction; the same floor with that cache, for context.
+    tuned_floor = _floor(big, workdir / "floor-tuned.db", cache_kib=IMPORT_CACHE_KIB)
     imported = _child_import(big, workdir / "import.db")
     smaller = _child_import(small, workdir / "import-small.db")
     latencies = _list_latencies(workdir / "import.db", repeat=3 if quick else 10)
@@ -239,6 +248,11 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
             target="ratio ≥ 0.5",
             ok=ratio >= 0.5,
         ),
+        BenchRow(
+            f"  same raw executemany with the import's {IMPORT_CACHE_KIB // 1024} MB page cache",
+            tuned_floor,
+            "rows/s",
+        ),
         BenchRow(f"GET /femtocells p50 ({n:,} rows, filters, 100/page)", p50, "ms"),
         BenchRow(f"GET /femtocells p95 ({n:,} rows, filters, 100/page)", p95, "ms", target="≤ 25 ms", ok=p95 <= 25),
         BenchRow(f"import peak RSS ({quarter:,} rows)", smaller["rss_mb"], "MB"),
@@ -249,7 +263,8 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
             floor=smaller["rss_mb"],
             floor_label=f"{quarter:,} rows",
             target="flat: ratio ≤ 1.15",
-            ok=growth <= 1.15,
+            # Below ~60k rows the database still fits the import's 64 MB page cache, so quick runs grow with it.
+            ok=None if quick else growth <= 1.15,
         ),
         BenchRow(f"access-event ingestion ({events:,} events, JSONL → SQLite)", event_rate, "events/s"),
     ]

@@ -212,6 +212,8 @@ def ingest(
         session.add(batch)
         session.flush()
         audit.record(session, actor=actor, action="create", entity_type=ENTITY, entity_id=batch_id or 0, state=batch)
+        if count >= imports.ANALYZE_AFTER_ROWS and not dry_run:
+            imports.refresh_statistics(session, "access_event")
         result = IngestResult(
             batch_id=None if dry_run else batch_id,
             count=count,

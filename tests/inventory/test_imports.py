@@ -338,3 +338,13 @@ def test_the_import_refuses_what_is_not_an_iso_instant(text: str) -> None:
 
     with pytest.raises(ValueError, match="ISO 8601"):
         instant_text(text)
+
+
+def test_a_large_import_refreshes_the_planner_statistics(
+    session: Session, actor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "ANALYZE_AFTER_ROWS", 3)
+    run(session, actor, csv_bytes([femtocell_data() for _ in range(3)]))
+    if session.get_bind().dialect.name == "sqlite":
+        stats = session.connection().exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'femtocell'").all()
+        assert {"ix_femtocell_status_id", "ix_femtocell_cert_not_after_id"} <= {row[0] for row in stats}
