@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
@@ -22,15 +22,14 @@ FileArg = Annotated[Path, typer.Argument(help="A .csv, .jsonl or .ndjson file (U
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Check every row and report what would change; write nothing.")]
 
 
-def _open(path: Path) -> IO[bytes]:
+def _check_file(path: Path) -> None:
     if not path.is_file():
         raise Invalid(f"'{path}' is not a readable file.", field="file")
-    return path.open("rb")
 
 
-def _with_progress(path: Path, label: str, work: Callable[[IO[bytes], Callable[[int], None]], Any]) -> Any:
-    """Run `work(stream, progress)` with a Rich progress bar over the file's bytes (on a terminal)."""
-    size = path.stat().st_size if path.is_file() else 0
+def _with_progress(path: Path, label: str, work: Callable[[Callable[[int], None]], Any]) -> Any:
+    """Run `work(progress)` with a Rich progress bar over the file's bytes (drawn only on a terminal)."""
+    _check_file(path)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -38,9 +37,9 @@ def _with_progress(path: Path, label: str, work: Callable[[IO[bytes], Callable[[
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with _open(path) as stream, Progress(*columns, console=err_console, transient=True) as progress:
-        task = progress.add_task(label, total=size or None)
-        return work(stream, lambda done: progress.update(task, completed=done))
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=path.stat().st_size or None)
+        return work(lambda done: progress.update(task, completed=done))
 
 
 def _report_invalid(exc: Invalid, path: Path) -> None:
@@ -53,7 +52,7 @@ def _report_invalid(exc: Invalid, path: Path) -> None:
     raise typer.Exit(2)
 
 
-def _import_table(path: Path, dry_run: bool, what: str, import_file: Callable[..., Any]) -> None:
+def _import_table(path: Path, dry_run: bool, what: str, import_path: Callable[..., Any]) -> None:
     from inventory.imports import format_for_path
 
     fmt = format_for_path(path)
@@ -62,8 +61,8 @@ def _import_table(path: Path, dry_run: bool, what: str, import_file: Callable[..
             result = _with_progress(
                 path,
                 f"Importing {what}",
-                lambda stream, progress: import_file(
-                    session=session, stream=stream, fmt=fmt, actor=cli_actor(), dry_run=dry_run, progress=progress
+                lambda progress: import_path(
+                    session=session, path=path, fmt=fmt, actor=cli_actor(), dry_run=dry_run, progress=progress
                 ),
             )
     except Invalid as exc:
@@ -89,7 +88,7 @@ def import_femtocells(file: FileArg, dry_run: DryRun = False) -> None:
     """Upsert femtocells by serial (columns: serial, cell_id, vendor, model, firmware, cert_*, region, ...)."""
     from inventory.femtocells import service
 
-    _import_table(file, dry_run, "femtocells", service.import_file)
+    _import_table(file, dry_run, "femtocells", service.import_path)
 
 
 @import_app.command("equipment")
@@ -97,7 +96,7 @@ def import_equipment(file: FileArg, dry_run: DryRun = False) -> None:
     """Upsert legacy equipment by asset tag (columns: asset_tag, category, vendor, model, location, ...)."""
     from inventory.equipment import service
 
-    _import_table(file, dry_run, "equipment", service.import_file)
+    _import_table(file, dry_run, "equipment", service.import_path)
 
 
 @import_app.command("access-events")
@@ -108,11 +107,12 @@ def import_access_events(file: FileArg, dry_run: DryRun = False) -> None:
 
     fmt = format_for_path(file)
     try:
-        with write_session(ready_engine()) as session:
+        _check_file(file)
+        with write_session(ready_engine()) as session, file.open("rb") as stream:
             result = _with_progress(
                 file,
                 "Ingesting access events",
-                lambda stream, progress: service.ingest_stream(
+                lambda progress: service.ingest_stream(
                     session=session,
                     stream=stream,
                     fmt=fmt,

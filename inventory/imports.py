@@ -135,6 +135,12 @@ class ErrorCollector:
     def __bool__(self) -> bool:
         return self.count > 0
 
+    def merge(self, details: list[ErrorDetail], count: int) -> None:
+        """Take over problems another reader found: `count` of them, `details` listed (as room allows)."""
+        self.count += count
+        room = self.limit - len(self.details)
+        self.details.extend(details[: max(room, 0)])
+
     def raise_if_any(self, what: str) -> None:
         """Raise Invalid listing the problems (sorted by line), if there were any."""
         if not self.count:
@@ -729,11 +735,11 @@ class Upserter:
         self.key = spec.natural_key
         self.required = spec.columns.required
 
-    def run(self, rows: Iterable[Row]) -> ImportResult:
-        """Process every row; the caller decides whether to keep the writes."""
+    def run(self, rows: Iterable[Row], *, validated: bool = False) -> ImportResult:
+        """Process every row (raw, or already validated by `RowValidator`); the caller decides on the writes."""
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH_ROWS)):
-            self._apply(self._process(batch))
+            self._apply(self._process(batch if validated else self._validate(batch)))
         return self.result
 
     def _validate(self, batch: list[Row]) -> list[tuple[int, dict[str, Any]]]:
@@ -748,9 +754,8 @@ class Upserter:
                     self.errors.add(line, name, message)
         return out
 
-    def _process(self, batch: list[Row]) -> _Batch:
+    def _process(self, valid: list[Row]) -> _Batch:
         spec, key = self.spec, self.key
-        valid = self._validate(batch)
         in_batch: dict[str, dict[Any, int]] = {name: {} for name in (key, *spec.unique_keys)}
         kept = []
         for line, values in valid:
@@ -869,6 +874,7 @@ def upsert(
     dry_run: bool = False,
     what: str = "import",
     now: datetime | None = None,
+    validated: bool = False,
 ) -> ImportResult:
     """Apply rows all-or-nothing: Invalid (listing every bad line) and nothing written if any row is bad."""
     savepoint = session.begin_nested()
@@ -882,7 +888,7 @@ def upsert(
         previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
         connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
+        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows, validated=validated)
     except BaseException:
         savepoint.rollback()
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import or_, select
@@ -268,6 +269,29 @@ def import_file(
     """Upsert femtocells from CSV/JSONL by serial, all-or-nothing (see `inventory.imports`)."""
     return imports.import_stream(
         session=session, stream=stream, fmt=fmt, spec=IMPORT_SPEC, actor=actor, dry_run=dry_run, progress=progress
+    )
+
+
+def import_path(
+    *,
+    session: Session,
+    path: Path,
+    fmt: imports.ImportFormat,
+    actor: Principal,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> imports.ImportResult:
+    """Upsert femtocells from a CSV/JSONL file by serial, all-or-nothing; big files are read by a second process."""
+    from inventory import parallel
+
+    return parallel.import_path(
+        session=session,
+        path=path,
+        fmt=fmt,
+        spec_ref="inventory.femtocells.service:IMPORT_SPEC",
+        actor=actor,
+        dry_run=dry_run,
+        progress=progress,
     )
 
 
