@@ -170,3 +170,14 @@ def test_a_json_array_over_the_limit_is_413(
     monkeypatch.setattr(http, "MAX_JSON_ARRAY_BYTES", 1000)
     response = client.post("/api/v1/access-events", json=[access_event()] * 50, headers=staff)
     assert response.status_code == 413 and "application/x-ndjson" in response.json()["message"]
+
+
+def test_an_overlong_line_in_an_http_import_is_422_naming_it(client: TestClient, staff: dict[str, str]) -> None:
+    data = (
+        csv_bytes([femtocell_data()]) + b"x" * (2 * 1024 * 1024) + b"\n" + csv_bytes([femtocell_data()]).split(b"\n")[1]
+    )
+    response = client.post("/api/v1/femtocells/import", content=data, headers=staff | CSV)
+    assert response.status_code == 422
+    assert [(e["line"], e["message"]) for e in response.json()["errors"]] == [
+        (3, "The line is longer than 1,048,576 bytes.")
+    ]
