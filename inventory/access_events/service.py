@@ -61,6 +61,16 @@ def pseudonymizer(key: bytes) -> Callable[[str], str]:
     return pseudonym
 
 
+def pseudonym_key(session: Session) -> bytes:
+    """The pseudonymization key of the database this session writes to (its data directory, or the setting).
+
+    Derived from the session's database rather than the process settings alone: `sectrack demo` seeds a database
+    of its own, whose key `init` created beside it.
+    """
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    return get_settings().model_copy(update={"database_url": url}).pseudonym_key_bytes()
+
+
 def event_line(
     *, cell_id: str, occurred_at: datetime | str, result: str, source_ip: str, subscriber_pseudonym: str
 ) -> str:
@@ -155,7 +165,7 @@ def ingest(
 ) -> IngestResult:
     """Store one batch of events all-or-nothing: Invalid listing every bad line, or the batch (one audit event)."""
     errors = errors if errors is not None else imports.ErrorCollector()
-    pseudonym = pseudonymizer(get_settings().pseudonym_key_bytes())
+    pseudonym = pseudonymizer(pseudonym_key(session))
     validate = imports.RowValidator(AccessEventIn).validate
     received = now_utc()
     savepoint = session.begin_nested()

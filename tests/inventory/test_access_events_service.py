@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import io
 import logging
+from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
@@ -175,3 +176,23 @@ def test_events_list_by_cell_result_batch_and_time(session: Session, actor: Prin
     assert cells(until="2026-11-15T00:00:00Z") == [("C-1", "accepted"), ("C-2", "accepted")]
     batches = service.list_batches(session=session).items
     assert [b.count for b in batches] == [2, 1]
+
+
+def test_the_key_is_the_one_beside_the_database_being_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import migrate
+    from tracker.db import make_engine, write_session
+    from tracker.settings import get_settings
+
+    monkeypatch.delenv("SECTRACK_PSEUDONYM_KEY")
+    get_settings.cache_clear()
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "pseudonym.key").write_text("key-beside-the-demo-database\n")
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo' / 'sectrack.db'}")
+    migrate.upgrade(engine)
+    with write_session(engine) as session:
+        service.ingest_json_array(
+            session=session, items=[access_event(subscriber_id="450081")], source="api", actor=Principal.system("t")
+        )
+        stored = session.scalars(select(AccessEvent)).one().subscriber_pseudonym
+    assert stored == hmac.new(b"key-beside-the-demo-database", b"450081", hashlib.sha256).hexdigest()
+    engine.dispose()
