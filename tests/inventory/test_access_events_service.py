@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import io
 import logging
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
