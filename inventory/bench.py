@@ -2,15 +2,14 @@
 
 - Import: `sectrack import femtocells` of an N-row synthetic CSV into a fresh SQLite file, timed in a child process
   that calls the same service function the CLI calls (`femtocells.service.import_path`; no progress bar). It
-  validates every row, classifies it, writes it and appends one audit event per record, in one transaction; files
-  over 16 MB are read and validated by a second process (`inventory.parallel`), whose peak RSS is added in.
+  validates every row, classifies it, writes it and appends one audit event per record, in one transaction.
 - Floor, measured in the same run: raw `sqlite3.executemany` of the same rows (same columns, already converted to
   what the table stores) into a same-shaped table with the same indexes and PRAGMAs as sectrack's engine (WAL,
   synchronous=NORMAL, default page cache), in one transaction. Only the executemany calls and the commit are timed.
   The import raises the page cache to 64 MB for its transaction, so the floor is also shown with that cache.
 - List: p50/p95 of `GET /api/v1/femtocells` (100 per page, with filters, orderings and follow-up pages) through the
   real app (TestClient, token check included) on the imported database.
-- Memory: peak RSS of the import (both processes) for N/4 and N rows (it must not grow with the file).
+- Memory: peak RSS of the import process for N/4 and N rows (it must not grow with the file).
 - Access events: ingestion rate of a synthetic batch (pseudonymization, digest, batch audit event).
 
 Run with `python -m tracker.bench --only inventory [--quick]`.
@@ -68,10 +67,7 @@ def _import_main(csv_path: Path, db_path: Path) -> None:
         )
     elapsed = time.perf_counter() - start
     engine.dispose()
-    # The importer's peak plus its reader process's (files over 16 MB), each as Linux reports it (KiB).
-    peak_mb = (
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    ) / 1024
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     print(
         json.dumps(
             {"rows": result.created, "seconds": elapsed, "rows_per_s": result.created / elapsed, "rss_mb": peak_mb}

@@ -135,12 +135,6 @@ class ErrorCollector:
     def __bool__(self) -> bool:
         return self.count > 0
 
-    def merge(self, details: list[ErrorDetail], count: int) -> None:
-        """Take over problems another reader found: `count` of them, `details` listed (as room allows)."""
-        self.count += count
-        room = self.limit - len(self.details)
-        self.details.extend(details[: max(room, 0)])
-
     def raise_if_any(self, what: str) -> None:
         """Raise Invalid listing the problems (sorted by line), if there were any."""
         if not self.count:
@@ -729,17 +723,19 @@ class Upserter:
         self.store = _Store(session, spec.table)
         self.rows = RowValidator(spec.create_model)
         self.encode = StateEncoder(self.store.names)
+        # A plain str: SQLAlchemy's quoted_name would make sqlite3 look for an adapter on every audit row.
+        self.entity = str(spec.table.name)
         self.seen = _SeenLines()
         self.next_id = self.store.max_id() + 1
         self.result = ImportResult()
         self.key = spec.natural_key
         self.required = spec.columns.required
 
-    def run(self, rows: Iterable[Row], *, validated: bool = False) -> ImportResult:
-        """Process every row (raw, or already validated by `RowValidator`); the caller decides on the writes."""
+    def run(self, rows: Iterable[Row]) -> ImportResult:
+        """Process every row; the caller decides whether to keep the writes."""
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH_ROWS)):
-            self._apply(self._process(batch if validated else self._validate(batch)))
+            self._apply(self._process(self._validate(batch)))
         return self.result
 
     def _validate(self, batch: list[Row]) -> list[tuple[int, dict[str, Any]]]:
@@ -801,7 +797,7 @@ class Upserter:
                 record["updated_at"] = self.now
                 out.updates.append((record, existing["version"]))
                 self.result.updated += 1
-                out.events.append(audit.PendingEvent("update", spec.table.name, str(record["id"]), self.encode(record)))
+                out.events.append(audit.PendingEvent("update", self.entity, str(record["id"]), self.encode(record)))
             else:
                 new_records.append((line, record))
         if new_records:
@@ -813,7 +809,7 @@ class Upserter:
                 record["created_at"] = record["updated_at"] = self.now
                 self.seen.mark(new_id, line)
                 out.inserts.append(record)
-                out.events.append(audit.PendingEvent("create", spec.table.name, str(new_id), self.encode(record)))
+                out.events.append(audit.PendingEvent("create", self.entity, str(new_id), self.encode(record)))
             self.result.created += len(new_records)
         return out
 
@@ -874,7 +870,6 @@ def upsert(
     dry_run: bool = False,
     what: str = "import",
     now: datetime | None = None,
-    validated: bool = False,
 ) -> ImportResult:
     """Apply rows all-or-nothing: Invalid (listing every bad line) and nothing written if any row is bad."""
     savepoint = session.begin_nested()
@@ -888,7 +883,7 @@ def upsert(
         previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
         connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows, validated=validated)
+        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
     except BaseException:
         savepoint.rollback()
         raise

@@ -67,7 +67,7 @@ def pseudonym_key(session: Session) -> bytes:
     Derived from the session's database rather than the process settings alone: `sectrack demo` seeds a database
     of its own, whose key `init` created beside it.
     """
-    url = session.get_bind().url.render_as_string(hide_password=False)
+    url = session.connection().engine.url.render_as_string(hide_password=False)
     return get_settings().model_copy(update={"database_url": url}).pseudonym_key_bytes()
 
 

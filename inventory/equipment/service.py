@@ -237,18 +237,9 @@ def import_path(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> imports.ImportResult:
-    """Upsert equipment from a CSV/JSONL file by asset tag, all-or-nothing; big files are read by a second process."""
-    from inventory import parallel
-
-    return parallel.import_path(
-        session=session,
-        path=path,
-        fmt=fmt,
-        spec_ref="inventory.equipment.service:IMPORT_SPEC",
-        actor=actor,
-        dry_run=dry_run,
-        progress=progress,
-    )
+    """Upsert equipment from a CSV/JSONL file by asset tag, all-or-nothing (what `sectrack import equipment` runs)."""
+    with path.open("rb") as stream:
+        return import_file(session=session, stream=stream, fmt=fmt, actor=actor, dry_run=dry_run, progress=progress)
 
 
 def import_records(

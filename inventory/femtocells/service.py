@@ -37,12 +37,8 @@ _table = Femtocell.__table__  # type: ignore[attr-defined]
 _c = _table.c
 
 # The timestamp a status change stamps (when the client did not give it).
-_STAMPS = {
-    FemtocellStatus.active: "activated_at",
-    FemtocellStatus.blocked: "blocked_at",
-    FemtocellStatus.lost: "lost_at",
-    FemtocellStatus.decommissioned: "decommissioned_at",
-}
+_STAMPS = {"active": "activated_at", "blocked": "blocked_at", "lost": "lost_at", "decommissioned": "decommissioned_at"}
+_ALLOWED = {str(s): frozenset(str(n) for n in nexts) for s, nexts in ALLOWED_TRANSITIONS.items()}
 
 
 def allowed_next(status: FemtocellStatus | str) -> list[str]:
@@ -58,11 +54,12 @@ def lifecycle_updates(
     Works on stored values or on JSON-ready values alike (`now` is copied as given), so the API and the bulk import
     apply the same rules. `current` is None for a new record, which may start in any state.
     """
-    old = FemtocellStatus(current["status"]) if current is not None else None
-    new = FemtocellStatus(changes.get("status") or old or FemtocellStatus.registered)
+    # Compared as plain strings: this runs once per imported row.
+    old = str(current["status"]) if current is not None else None
+    new = str(changes.get("status") or old or "registered")
     updates: dict[str, Any] = {}
     if old is None or new != old:
-        if old is not None and new not in ALLOWED_TRANSITIONS[old]:
+        if old is not None and new not in _ALLOWED[old]:
             allowed = ", ".join(allowed_next(old)) or "none"
             raise Conflict(
                 f"Femtocell '{serial}' cannot go from {old} to {new}; allowed next states: {allowed}.", field="status"
@@ -71,7 +68,7 @@ def lifecycle_updates(
         first_activation = not (stamp == "activated_at" and current is not None and current.get("activated_at"))
         if stamp is not None and changes.get(stamp) is None and first_activation:
             updates[stamp] = now
-        if new is FemtocellStatus.decommissioned:
+        if new == "decommissioned":
             updates["cert_revocation_required"] = True
     if changes.get("recovered_at") is not None:
         was_lost = changes.get("lost_at") or updates.get("lost_at") or (current or {}).get("lost_at")
@@ -281,18 +278,9 @@ def import_path(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> imports.ImportResult:
-    """Upsert femtocells from a CSV/JSONL file by serial, all-or-nothing; big files are read by a second process."""
-    from inventory import parallel
-
-    return parallel.import_path(
-        session=session,
-        path=path,
-        fmt=fmt,
-        spec_ref="inventory.femtocells.service:IMPORT_SPEC",
-        actor=actor,
-        dry_run=dry_run,
-        progress=progress,
-    )
+    """Upsert femtocells from a CSV/JSONL file by serial, all-or-nothing (what `sectrack import femtocells` runs)."""
+    with path.open("rb") as stream:
+        return import_file(session=session, stream=stream, fmt=fmt, actor=actor, dry_run=dry_run, progress=progress)
 
 
 def import_records(
