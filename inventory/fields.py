@@ -58,17 +58,18 @@ def instant_text(value: object) -> str:
     """
     if isinstance(value, str):
         text = value.strip()
-        if not looks_iso(text):
-            raise ValueError(INSTANT_MESSAGE)
+        size = len(text)
         try:
-            # Fast paths for UTC text with a Z (what exports and the network management system write).
-            size = len(text)
-            if size == 27 and text[26] == "Z" and text[10] == "T" and text[19] == ".":
+            # Fast paths for UTC text with a Z (what exports and the network management system write); the shape
+            # test plus fromisoformat (which checks every digit and the calendar) is a full validation.
+            if size == 27 and text[26] == "Z" and text[10] == "T" and text[4] == "-" and text[19] == ".":
                 datetime.fromisoformat(text[:26])
                 return text
-            if size == 20 and text[19] == "Z" and text[10] == "T":
+            if size == 20 and text[19] == "Z" and text[10] == "T" and text[4] == "-":
                 datetime.fromisoformat(text[:19])
                 return text[:19] + ".000000Z"
+            if not looks_iso(text):
+                raise ValueError(INSTANT_MESSAGE)
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(INSTANT_MESSAGE) from None
