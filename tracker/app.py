@@ -18,6 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inventory.access_events.api import router as access_events_router
+from inventory.equipment.api import router as equipment_router
+from inventory.femtocells.api import router as femtocells_router
 from reports.api import router as reports_router
 from reports.export.api import router as export_router
 from tracker import __version__
@@ -56,6 +59,9 @@ TAGS: list[dict[str, str]] = [
     {"name": "kpis", "description": "KPIs the plan promises: targets per year and measurements."},
     {"name": "reports", "description": "PDF reports: board pack, regulator report, management report."},
     {"name": "exports", "description": "Signed, verifiable audit export (regulator, admin) and the OSCAL POA&M."},
+    {"name": "femtocells", "description": "The femtocell inventory: lifecycle, certificates, bulk import."},
+    {"name": "equipment", "description": "Legacy equipment: end of support, replacement status, bulk import."},
+    {"name": "access events", "description": "Femtocell attach attempts, pseudonymized on ingestion."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -70,6 +76,9 @@ ROUTERS: list[APIRouter] = [
     kpis_router,
     reports_router,
     export_router,
+    femtocells_router,
+    equipment_router,
+    access_events_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

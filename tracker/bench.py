@@ -26,6 +26,7 @@ T = TypeVar("T")
 # A module per domain; each adds its own figures. Order is the order of the table.
 BENCH_MODULES = [
     "tracker.audit.bench",
+    "inventory.bench",
     "tracker.governance.bench",
     "tracker.plan.bench",
     "reports.bench",

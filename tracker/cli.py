@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from inventory.cli import import_app
 from reports.context import ReportKind
 from reports.export.cli import export_app
 from reports.export.cli import verify as verify_bundle
@@ -42,6 +43,7 @@ app.command("due")(governance_cli.due)
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(export_app, name="export")
 app.command("verify")(verify_bundle)
+app.add_typer(import_app, name="import")
 
 
 @app.command()

@@ -96,7 +96,6 @@ Auditor = Annotated[Principal, Depends(require_roles(AUDITORS))]
 Admin = Annotated[Principal, Depends(require_roles(ADMINS))]
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
-_ETAG_OR_ANY = re.compile(r'^\s*(?:\*|(?:W/)?"?\d{1,18}"?)\s*$')
 
 
 def etag(version: int) -> str:
@@ -105,15 +104,17 @@ def etag(version: int) -> str:
 
 
 def parse_if_match(
+    # Typed str (not str | None) with a pattern, so the OpenAPI document says exactly what a client may send.
     if_match: Annotated[
         str,
-        # The pattern is in the schema so clients (and schema-driven tests) know what an ETag looks like; the
-        # header is a plain optional string (absent = no precondition) rather than a nullable one.
-        Header(description='The ETag of the version you edited, e.g. "3".', pattern=_ETAG_OR_ANY.pattern),
+        Header(
+            description='The ETag of the version you edited, e.g. "3" (or * for any version).',
+            pattern=r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)?\s*$',
+        ),
     ] = "",
 ) -> int | None:
     """The record version named by If-Match, if the client sent one ('*' means any version)."""
-    if not if_match or if_match.strip() == "*":
+    if not if_match.strip() or if_match.strip() == "*":
         return None
     match = _ETAG.match(if_match)
     if match is None:

@@ -53,8 +53,14 @@ def _mark_demo(session: Session, ctx: SeedContext) -> dict[str, int]:
     return {"demo marker": 1}
 
 
+def _seed_inventory(session: Session, ctx: SeedContext) -> dict[str, int]:
+    from inventory.seed import seed_inventory
+
+    return seed_inventory(session, ctx)
+
+
 # Ordered: later steps may read what earlier ones created. A new domain appends its loader here.
-SEED_STEPS: list[SeedStep] = [_mark_demo]
+SEED_STEPS: list[SeedStep] = [_mark_demo, _seed_inventory]
 SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
 SEED_STEPS += [commitments_seed.load, governance_seed.load]
 

@@ -5,6 +5,9 @@ A new domain adds its `models` module here.
 
 from sqlmodel import SQLModel
 
+from inventory.access_events import models as access_event_models
+from inventory.equipment import models as equipment_models
+from inventory.femtocells import models as femtocell_models
 from tracker.audit import models as audit_models
 from tracker.auth import models as auth_models
 from tracker.commitments import models as commitment_models
@@ -18,9 +21,12 @@ from tracker.zero_trust import models as zero_trust_models
 metadata = SQLModel.metadata
 
 __all__ = [
+    "access_event_models",
     "audit_models",
     "auth_models",
     "commitment_models",
+    "equipment_models",
+    "femtocell_models",
     "governance_models",
     "kpi_models",
     "metadata",

@@ -30,7 +30,7 @@ from openpyxl.writer.excel import ExcelWriter
 from tracker import canonical
 
 # Inventory tables that get counts only, whatever their size.
-SUMMARY_ONLY = frozenset({"femtocell", "equipment", "legacy_equipment", "access_event"})
+SUMMARY_ONLY = frozenset({"femtocell", "equipment", "access_event"})
 ROW_LIMIT = 10_000
 # Excel refuses longer cell texts.
 _MAX_CELL = 32_767

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import Engine
 
 from tests.conftest import auth
@@ -50,6 +51,9 @@ def test_operation_conforms_to_its_schema_and_never_errors(
     @given(case=operation.as_strategy())
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def exercise(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=headers)
+        # A 422 for schema-valid input is right when a rule lies beyond JSON Schema (an opaque cursor the server
+        # issues, cert_not_after after cert_not_before, the lines of an import file), so that check is skipped;
+        # every other check (no 5xx, documented status codes, response schemas) still runs.
+        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
     exercise()

@@ -258,7 +258,11 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         # The text form SQLAlchemy's SQLite DATETIME type writes and reads back (naive UTC).
-        stamp = {id(r[1]): r[1].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for r in rows}
+        # A bulk batch shares one instant: format each distinct one once, not once per row.
+        stamp: dict[int, str] = {}
+        for r in rows:
+            if id(r[1]) not in stamp:
+                stamp[id(r[1])] = r[1].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         params: list[tuple[Any, ...]] = [(r[0], stamp[id(r[1])], *r[2:]) for r in rows]
         placeholders = ", ".join("?" for _ in _COLUMNS)
         connection.exec_driver_sql(f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) VALUES ({placeholders})", params)

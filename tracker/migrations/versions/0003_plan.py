@@ -1,7 +1,7 @@
 """plan: program, budget, spend, milestones, zero trust, KPIs
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import tracker.types
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
