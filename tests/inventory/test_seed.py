@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from inventory.access_events.models import AccessEvent
@@ -11,6 +12,7 @@ from tracker import flows
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.db import read_session
+from tracker.errors import Conflict
 
 
 def test_seed_loads_the_synthetic_inventory_once(engine: Engine) -> None:
@@ -19,8 +21,8 @@ def test_seed_loads_the_synthetic_inventory_once(engine: Engine) -> None:
     assert first["femtocells (illustrative)"] == 400
     assert first["legacy equipment (illustrative)"] == 1000
     assert first["access events (illustrative)"] > 400
-    second = flows.seed_database(engine, devices=400, random_seed=3, actor=actor)
-    assert second["access events (illustrative)"] == 0
+    with pytest.raises(Conflict, match="already seeded"):
+        flows.seed_database(engine, devices=400, random_seed=3, actor=actor)
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Femtocell)) == 400
         assert s.scalar(select(func.count()).select_from(Equipment)) == 1000
