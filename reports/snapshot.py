@@ -12,8 +12,8 @@ Report builders must not read such columns.
 
 Two registries adapt the rule:
 - `COPIED_BY_RULE`: tables that are not replayed from per-record events but copied with a WHERE clause bounded by
-  the snapshot instant or chain head: the audit chain itself, and (when the inventory lands) access events, which
-  are audited per ingestion batch. A domain adds `COPIED_BY_RULE["access_event"] = lambda table, at: ...`.
+  the snapshot instant or chain head: the audit chain itself, and access events, which are audited per ingestion
+  batch (`inventory.access_events.export.snapshot_rule`).
 - `STATE_ADAPTERS`: per-table fix-ups for states recorded in a different shape than the row (system_meta records
   its value parsed; the row stores canonical JSON text).
 """
@@ -72,7 +72,15 @@ CopyRule = Callable[[Table, SnapshotPoint], ColumnElement[bool]]
 COPIED_BY_RULE: dict[str, CopyRule] = {
     # The chain up to its head at T: later events did not exist yet.
     "audit_event": lambda table, at: table.c.seq <= at.head.seq,
+    "access_event": lambda table, at: _access_event_rule(table, at),
 }
+
+
+def _access_event_rule(table: Table, at: SnapshotPoint) -> ColumnElement[bool]:
+    # Imported late: the inventory imports the export engine, which must not import back at module load.
+    from inventory.access_events.export import snapshot_rule
+
+    return snapshot_rule(table, at)
 
 
 def _system_meta_state(state: dict[str, Any]) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from reports.export.source import ExportScope
 
-# "module:attribute" of each registered CustomEntity, e.g. "inventory.access.export:ACCESS_EVENTS".
-CUSTOM_ENTITIES: list[str] = []
+# "module:attribute" of each registered CustomEntity.
+CUSTOM_ENTITIES: list[str] = ["inventory.access_events.export:ACCESS_EVENTS"]
 
 
 @dataclass(frozen=True)
