@@ -107,7 +107,7 @@ def _check(context: CheckContext) -> Iterator[str]:
             yield f"the rows of batch {batch_id}, which the audit chain holds, are missing"
 
 
-ACCESS_EVENTS = CustomEntity(entity_type="access_event", rows=_rows, check=_check)
+ACCESS_EVENTS = CustomEntity(entity_type="access_event", rows=_rows, check=_check, chain_type=BATCH_TYPE)
 
 
 def snapshot_rule(table: Table, at: Any) -> ColumnElement[bool]:

@@ -332,6 +332,8 @@ def _write_entities(
             raise ConfigurationError(
                 f"Custom entity '{custom.entity_type}' clashes with a chain entity type or is not a table name."
             )
+        if custom.chain_type is not None and custom.chain_type not in chain_types:
+            continue
 
         def custom_rows(custom: CustomEntity = custom) -> Iterable[str]:
             return custom.rows(session, scope)

@@ -47,6 +47,9 @@ class CustomEntity:
     rows: Callable[[Session, ExportScope], Iterable[str]]
     # Every problem found, as one sentence each (the verifier prefixes the file name).
     check: Callable[[CheckContext], Iterable[str]]
+    # The chain entity type that vouches for the rows (e.g. "access_event_batch"): the entity is exported exactly
+    # when the chain holds that type, and the verifier insists on its file then. None: always exported.
+    chain_type: str | None = None
 
 
 def load_custom_entities() -> list[CustomEntity]:

@@ -794,6 +794,13 @@ def _check_data(bundle: _Bundle, chain: ChainState) -> None:
                 report.add(path, "not a data file name the bundle format knows (data/<entity>.jsonl or .csv)")
             else:
                 in_files.add(parsed[0])
+    for registered in customs.values():
+        vouched = registered.chain_type is not None and registered.chain_type in chain.latest
+        if vouched and registered.entity_type not in declared and registered.entity_type not in in_files:
+            report.add(
+                rules.data_paths(registered.entity_type)[0],
+                f"is missing: the audit chain holds {registered.chain_type} events, whose rows this file must carry",
+            )
     for entity_type in sorted(set(chain.latest) | set(declared) | in_files):
         info = declared.get(entity_type)
         jsonl_path, csv_path = rules.data_paths(entity_type)

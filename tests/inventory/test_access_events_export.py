@@ -104,3 +104,27 @@ def test_manifest_counts_access_events_as_a_custom_entity(engine: Engine, actor:
     manifest = json.loads(read_entries(_export(engine, tmp_path / "b.zip"))[rules.MANIFEST])
     assert manifest["entities"]["access_event"]["records"] == 1
     assert manifest["entities"]["access_event"]["source"] == "custom"
+
+
+def test_a_bundle_whose_access_events_were_removed_is_refused(
+    engine: Engine, actor: Principal, tmp_path: Path, signing_key_path: Path
+) -> None:
+    _ingest(engine, actor, ["cell-a"])
+    entries = read_entries(_export(engine, tmp_path / "bundle.zip"))
+    for path in rules.data_paths("access_event"):
+        del entries[path]
+
+    def forget(document: dict[str, object]) -> None:
+        document["files"] = [f for f in document["files"] if "access_event." not in f["path"]]  # type: ignore[attr-defined,index]
+        del document["entities"]["access_event"]  # type: ignore[attr-defined]
+
+    resign(entries, load_signing_key(signing_key_path), forget)
+    path = tmp_path / "stripped.zip"
+    write_entries(path, entries)
+    problems = [str(p) for p in verify_bundle(path).problems]
+    assert any("data/access_event.jsonl" in p and "is missing" in p for p in problems), problems
+
+
+def test_without_access_events_there_is_no_access_event_file(engine: Engine, actor: Principal, tmp_path: Path) -> None:
+    entries = read_entries(_export(engine, tmp_path / "empty.zip"))
+    assert not [name for name in entries if "access_event" in name]
