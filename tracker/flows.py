@@ -12,6 +12,7 @@ from sqlmodel import Session
 from tracker import migrate
 from tracker.auth.models import Principal
 from tracker.commitments import seed as commitments_seed
+from tracker.controls import seed as controls_seed
 from tracker.db import get_engine, read_session, write_session
 from tracker.errors import Conflict
 from tracker.governance import seed as governance_seed
@@ -63,6 +64,8 @@ def _seed_inventory(session: Session, ctx: SeedContext) -> dict[str, int]:
 SEED_STEPS: list[SeedStep] = [_mark_demo, _seed_inventory]
 SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
 SEED_STEPS += [commitments_seed.load, governance_seed.load]
+# Last: the first control run reads the inventory, the plan and the commitments seeded above.
+SEED_STEPS += [controls_seed.load]
 
 
 def initialise(settings: Settings | None = None) -> InitResult:
