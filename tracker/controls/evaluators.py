@@ -244,64 +244,81 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
 
     A cell is unauthorized when no femtocell has its id, or when its unit was blocked, lost or decommissioned
     before the attempt. It stays offending until an attempt of it is rejected after its last accepted one.
+    Two queries, so neither joins per event: accepted attempts grouped by cell, keeping the groups no femtocell
+    has (one probe per distinct cell, on the covering index (cell_id, result, occurred_at)); and the units that
+    left authorized use, each probing its own accepted attempts after it left.
     """
     since = _window(ctx)
-    exit_since = _exit_since()
-    unauthorized = or_(
-        _f.id.is_(None),
-        and_(_f.status.in_(list(EXIT_SINCE)), or_(exit_since.is_(None), _e.occurred_at > exit_since)),
-    )
-    bad = (
-        select(
-            _e.cell_id.label("cell_id"),
-            func.max(_e.occurred_at).label("last_accepted"),
-            func.count().label("accepted"),
-            func.max(case((_f.id.is_(None), 1), else_=0)).label("absent"),
-        )
-        .select_from(AccessEvent.__table__.outerjoin(Femtocell.__table__, _f.cell_id == _e.cell_id))  # type: ignore[attr-defined]
-        .where(_e.result == ACCEPTED, _e.occurred_at >= since, _e.occurred_at <= ctx.now, unauthorized)
+    in_window = and_(_e.occurred_at >= since, _e.occurred_at <= ctx.now)
+    absent = session.execute(
+        select(_e.cell_id, func.max(_e.occurred_at), func.count())
+        .where(_e.result == ACCEPTED, in_window)
         .group_by(_e.cell_id)
+        .having(~exists(select(literal(1)).where(_f.cell_id == _e.cell_id)))
+    ).all()
+    exit_since = _exit_since()
+    accepted_after_exit = (
+        select(func.max(_e.occurred_at))
+        .where(
+            _e.cell_id == _f.cell_id,
+            _e.result == ACCEPTED,
+            in_window,
+            or_(exit_since.is_(None), _e.occurred_at > exit_since),
+        )
+        .scalar_subquery()
+    )
+    count_after_exit = (
+        select(func.count())
+        .where(
+            _e.cell_id == _f.cell_id,
+            _e.result == ACCEPTED,
+            in_window,
+            or_(exit_since.is_(None), _e.occurred_at > exit_since),
+        )
+        .scalar_subquery()
+    )
+    exited = (
+        select(_f.cell_id.label("cell_id"), accepted_after_exit.label("last"), count_after_exit.label("n"))
+        .where(_f.status.in_(list(EXIT_SINCE)))
         .subquery()
     )
-    later = AccessEvent.__table__.alias("later")  # type: ignore[attr-defined]
-    blocked = exists(
-        select(literal(1)).where(
-            later.c.cell_id == bad.c.cell_id,
-            later.c.result == REJECTED,
-            later.c.occurred_at > bad.c.last_accepted,
-            later.c.occurred_at <= ctx.now,
+    inventoried = session.execute(
+        select(exited.c.cell_id, exited.c.last, exited.c.n).where(exited.c.last.is_not(None))
+    ).all()
+    detected = sorted(
+        [(str(c), _aware(t), int(n), True) for c, t, n in absent]
+        + [(str(c), _aware(t), int(n), False) for c, t, n in inventoried]
+    )
+    unblocked: list[str] = []
+    for cell_id, last_accepted, _, _ in detected:
+        rejected_since = session.scalar(
+            select(literal(1))
+            .where(
+                _e.cell_id == cell_id, _e.result == REJECTED, _e.occurred_at > last_accepted, _e.occurred_at <= ctx.now
+            )
+            .limit(1)
         )
-    )
-    rows = session.execute(
-        select(bad.c.cell_id, bad.c.accepted, bad.c.absent, cast(blocked, Integer)).order_by(bad.c.cell_id)
-    )
-    detected = absent = accepted = unblocked = 0
-    sample: list[str] = []
-    for cell_id, count, is_absent, is_blocked in rows:
-        detected += 1
-        absent += int(is_absent)
-        accepted += int(count)
-        if not is_blocked:
-            unblocked += 1
-            if len(sample) < ctx.sample_limit:
-                sample.append(str(cell_id))
-    population = int(session.scalar(select(func.count()).select_from(AccessEvent).where(_e.occurred_at >= since)) or 0)
+        if rejected_since is None:
+            unblocked.append(cell_id)
+    absent_count = len(absent)
+    accepted = sum(n for _, _, n, _ in detected)
+    population = int(session.scalar(select(func.count()).select_from(AccessEvent).where(in_window)) or 0)
     return outcome(
-        unblocked,
+        len(unblocked),
         population=population,
-        sample=sample,
+        sample=unblocked[: ctx.sample_limit],
         details={
-            "unauthorized_ids": detected,
-            "absent_from_inventory": absent,
-            "inventoried_unauthorized": detected - absent,
+            "unauthorized_ids": len(detected),
+            "absent_from_inventory": absent_count,
+            "inventoried_unauthorized": len(detected) - absent_count,
             "accepted_attempts": accepted,
-            "blocked_since": detected - unblocked,
+            "blocked_since": len(detected) - len(unblocked),
             "lookback_days": int(ctx.params["lookback_days"]),
         },
-        evidence=detected,
+        evidence=len(detected),
         summary=(
-            f"{detected} unauthorized cell ids had attempts accepted ({absent} not in the inventory, {accepted} "
-            f"accepted attempts); {unblocked} are not blocked."
+            f"{len(detected)} unauthorized cell ids had attempts accepted ({absent_count} not in the inventory, "
+            f"{accepted} accepted attempts); {len(unblocked)} are not blocked."
         ),
     )
 
@@ -497,9 +514,9 @@ def auth_server_rotation(session: Session, ctx: EvalContext) -> Evaluation:
     """Order 6: every authentication server's IP rotated within `rotation_days` (rotations recorded via the API)."""
     days = int(ctx.params["rotation_days"])
     latest = dict(
-        session.execute(select(_r.server, func.max(_r.rotated_at)).where(_r.rotated_at <= ctx.now).group_by(_r.server))
-        .tuples()
-        .all()
+        session.execute(
+            select(_r.server, func.max(_r.rotated_at)).where(_r.rotated_at <= ctx.now).group_by(_r.server)
+        ).all()
     )
     servers = sorted(set(ctx.params["servers"]) | set(latest))
     ages: dict[str, int | None] = {}

@@ -72,7 +72,7 @@ def load(session: Session, ctx: SeedContext) -> dict[str, int]:
 
 
 def _link_milestones(session: Session, entries: list[dict[str, Any]], ctx: SeedContext) -> int:
-    milestone_ids = dict(session.execute(select(Milestone.code, Milestone.id)).tuples().all())  # type: ignore[arg-type]
+    milestone_ids = dict(session.execute(select(Milestone.code, Milestone.id)).all())  # type: ignore[arg-type]
     links = 0
     for entry in entries:
         codes = [c for c in entry.get("milestones", []) if c in milestone_ids]
