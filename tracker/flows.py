@@ -123,9 +123,19 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     engine = get_engine(settings)
     summary = seed_database(engine, devices=devices, random_seed=2025, actor=actor)
     yield "Seeded: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+    yield _demo_check(engine, actor)
     # The export comes first: the regulator report attaches its signed manifest.
     yield from _demo_exports(engine, out=out, settings=settings)
     yield from write_reports(engine, out, export_bundle=out / "audit-export.zip")
+
+
+def _demo_check(engine: Engine, actor: Principal) -> str:
+    """`sectrack check` on the demo database: one more control run, its summary line."""
+    from tracker.controls import service as controls_service
+    from tracker.controls.cli import summary_line
+
+    with write_session(engine) as session:
+        return summary_line(controls_service.run(session=session, actor=actor))
 
 
 def write_reports(engine: Engine, out: Path, *, export_bundle: Path | None = None) -> Iterator[str]:
