@@ -72,7 +72,8 @@ def load(session: Session, ctx: SeedContext) -> dict[str, int]:
 
 
 def _link_milestones(session: Session, entries: list[dict[str, Any]], ctx: SeedContext) -> int:
-    milestone_ids = dict(session.execute(select(Milestone.code, Milestone.id)).all())  # type: ignore[arg-type]
+    m = Milestone.__table__.c  # type: ignore[attr-defined]
+    milestone_ids: dict[str, int] = {str(code): int(id_) for code, id_ in session.execute(select(m.code, m.id))}
     links = 0
     for entry in entries:
         codes = [c for c in entry.get("milestones", []) if c in milestone_ids]
