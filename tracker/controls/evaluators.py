@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, true
+from sqlalchemy import Integer, Interval, and_, case, cast, exists, func, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -398,7 +398,7 @@ def config_verified(session: Session, ctx: EvalContext) -> Evaluation:
             _f.last_seen_at
         )
     else:
-        stale_verification = _f.config_verified_at + grace < _f.last_seen_at
+        stale_verification = _f.config_verified_at + literal(grace, type_=Interval()) < _f.last_seen_at
     offending_clause = or_(_f.config_verified_at.is_(None), stale_verification)
     row = session.execute(
         select(
