@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Interval, and_, case, cast, exists, func, literal, or_, select, true
+from sqlalchemy import Integer, Interval, and_, case, cast, exists, func, literal, or_, select, true, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -137,19 +137,26 @@ def v4_ranges(cidrs: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def gap_clauses(column: Any, ranges: list[tuple[int, int]], *, sqlite: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions, one per gap, whose union is "outside every range" (NULL, i.e. IPv6, is outside)."""
+    if not ranges:
+        return [true()]
+    # SQLite's statistics do not count NULLs, so it would scan the table for IS NULL; unlikely() says it is rare.
+    is_null = func.unlikely(column.is_(None)) if sqlite else column.is_(None)
+    gaps: list[ColumnElement[bool]] = [is_null, column < ranges[0][0]]
+    for (_, hi), (lo, _) in zip(ranges, ranges[1:], strict=False):
+        gaps.append(and_(column > hi, column < lo))
+    gaps.append(column > ranges[-1][1])
+    return gaps
+
+
 def outside_ranges(column: Any, ranges: list[tuple[int, int]]) -> ColumnElement[bool]:
     """`column` (an IPv4 address as an integer; NULL for IPv6) is not inside any range.
 
     Written as the complement's gaps (v < lo1 OR hi1 < v < lo2 ... OR v > hiN), so an index on the column reads
     only the outside addresses instead of every row.
     """
-    if not ranges:
-        return true()
-    gaps: list[ColumnElement[bool]] = [column.is_(None), column < ranges[0][0]]
-    for (_, hi), (lo, _) in zip(ranges, ranges[1:], strict=False):
-        gaps.append(and_(column > hi, column < lo))
-    gaps.append(column > ranges[-1][1])
-    return or_(*gaps)
+    return or_(*gap_clauses(column, ranges))
 
 
 # --- evaluators ----------------------------------------------------------------------------------------------------
@@ -250,12 +257,6 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
     """
     since = _window(ctx)
     in_window = and_(_e.occurred_at >= since, _e.occurred_at <= ctx.now)
-    absent = session.execute(
-        select(_e.cell_id, func.max(_e.occurred_at), func.count())
-        .where(_e.result == ACCEPTED, in_window)
-        .group_by(_e.cell_id)
-        .having(~exists(select(literal(1)).where(_f.cell_id == _e.cell_id)))
-    ).all()
     exit_since = _exit_since()
     accepted_after_exit = (
         select(func.max(_e.occurred_at))
@@ -282,43 +283,71 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
         .where(_f.status.in_(list(EXIT_SINCE)))
         .subquery()
     )
-    inventoried = session.execute(
-        select(exited.c.cell_id, exited.c.last, exited.c.n).where(exited.c.last.is_not(None))
-    ).all()
-    detected = sorted(
-        [(str(c), _aware(t), int(n), True) for c, t, n in absent]
-        + [(str(c), _aware(t), int(n), False) for c, t, n in inventoried]
-    )
-    unblocked: list[str] = []
-    for cell_id, last_accepted, _, _ in detected:
-        rejected_since = session.scalar(
-            select(literal(1))
-            .where(
-                _e.cell_id == cell_id, _e.result == REJECTED, _e.occurred_at > last_accepted, _e.occurred_at <= ctx.now
-            )
-            .limit(1)
+    later = AccessEvent.__table__.alias("later")  # type: ignore[attr-defined]
+
+    def blocked_since(cell: Any, last: Any) -> Any:
+        # A rejection after the last accepted attempt: the network now blocks the id.
+        return cast(
+            exists(
+                select(literal(1)).where(
+                    later.c.cell_id == cell,
+                    later.c.result == REJECTED,
+                    later.c.occurred_at > last,
+                    later.c.occurred_at <= ctx.now,
+                )
+            ),
+            Integer,
         )
-        if rejected_since is None:
-            unblocked.append(cell_id)
-    absent_count = len(absent)
-    accepted = sum(n for _, _, n, _ in detected)
+
+    # The window is written so SQLite cannot use the occurred_at index for it: the window usually spans most
+    # events, and that index would cost a table lookup per event plus a sort, where the covering
+    # (cell_id, result, occurred_at) index yields the groups in order with nothing else to read.
+    unindexed_time = func.coalesce(_e.occurred_at, _e.occurred_at)
+    absent_q = (
+        select(
+            _e.cell_id.label("cell_id"),
+            func.max(_e.occurred_at).label("last"),
+            func.count().label("n"),
+            literal(1).label("absent"),
+        )
+        .where(_e.result == ACCEPTED, unindexed_time >= since, unindexed_time <= ctx.now)
+        .group_by(_e.cell_id)
+        .having(~exists(select(literal(1)).where(_f.cell_id == _e.cell_id)))
+    )
+    exited_q = select(exited.c.cell_id, exited.c.last, exited.c.n, literal(0).label("absent")).where(
+        exited.c.last.is_not(None)
+    )
+    bad = absent_q.union_all(exited_q).subquery()
+    detected = absent_count = accepted = 0
+    unblocked: list[str] = []
+    unblocked_count = 0
+    for cell_id, n, is_absent, is_blocked in session.execute(
+        select(bad.c.cell_id, bad.c.n, bad.c.absent, blocked_since(bad.c.cell_id, bad.c.last)).order_by(bad.c.cell_id)
+    ):
+        detected += 1
+        absent_count += int(is_absent)
+        accepted += int(n)
+        if not is_blocked:
+            unblocked_count += 1
+            if len(unblocked) < ctx.sample_limit:
+                unblocked.append(str(cell_id))
     population = int(session.scalar(select(func.count()).select_from(AccessEvent).where(in_window)) or 0)
     return outcome(
-        len(unblocked),
+        unblocked_count,
         population=population,
-        sample=unblocked[: ctx.sample_limit],
+        sample=unblocked,
         details={
-            "unauthorized_ids": len(detected),
+            "unauthorized_ids": detected,
             "absent_from_inventory": absent_count,
-            "inventoried_unauthorized": len(detected) - absent_count,
+            "inventoried_unauthorized": detected - absent_count,
             "accepted_attempts": accepted,
-            "blocked_since": len(detected) - len(unblocked),
+            "blocked_since": detected - unblocked_count,
             "lookback_days": int(ctx.params["lookback_days"]),
         },
-        evidence=len(detected),
+        evidence=detected,
         summary=(
-            f"{len(detected)} unauthorized cell ids had attempts accepted ({absent_count} not in the inventory, "
-            f"{accepted} accepted attempts); {len(unblocked)} are not blocked."
+            f"{detected} unauthorized cell ids had attempts accepted ({absent_count} not in the inventory, "
+            f"{accepted} accepted attempts); {unblocked_count} are not blocked."
         ),
     )
 
@@ -331,11 +360,20 @@ def operator_ip_ranges(session: Session, ctx: EvalContext) -> Evaluation:
     """
     ranges = v4_ranges(ctx.params["cidrs"])
     since = _window(ctx)
-    outside_event = outside_ranges(_e.source_ip_v4, ranges)
+    # One index range per gap between the operator's ranges (UNION ALL), so only outside addresses are read; the
+    # window is kept off the occurred_at index (see unauthorized_cells).
+    unindexed_time = func.coalesce(_e.occurred_at, _e.occurred_at)
+    outside_accepted = union_all(
+        *(
+            select(_e.cell_id.label("cell_id"), _e.occurred_at.label("occurred_at")).where(
+                gap, _e.result == ACCEPTED, unindexed_time >= since, unindexed_time <= ctx.now
+            )
+            for gap in gap_clauses(_e.source_ip_v4, ranges, sqlite=session.get_bind().dialect.name == "sqlite")
+        )
+    ).subquery()
     last = (
-        select(_e.cell_id.label("cell_id"), func.max(_e.occurred_at).label("last_accepted"))
-        .where(outside_event, _e.result == ACCEPTED, _e.occurred_at >= since, _e.occurred_at <= ctx.now)
-        .group_by(_e.cell_id)
+        select(outside_accepted.c.cell_id, func.max(outside_accepted.c.occurred_at).label("last_accepted"))
+        .group_by(outside_accepted.c.cell_id)
         .subquery()
     )
     later = AccessEvent.__table__.alias("later")  # type: ignore[attr-defined]
