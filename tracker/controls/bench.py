@@ -31,6 +31,14 @@ TARGET_SECONDS = 10.0
 _TS = "strftime('%Y-%m-%d %H:%M:%S', '2026-11-01', {offset}) || '.000000'"
 
 
+# Attempts spread over 300 days; units that were blocked, lost or decommissioned (ids ending 79-99) attempted
+# only before they left, except one in twelve, which is still seen afterwards (the synthetic fleet has 8%).
+_EVENT_AGE = (
+    "CASE WHEN (j / 5) % 100 >= 79 AND ((j / 5) / 100) % 12 != 0 THEN '-' || (100 + j % 200) || ' days' "
+    "ELSE '-' || (j % 300) || ' days' END, '-' || (j % 1440) || ' minutes'"
+)
+
+
 def _ts(offset_sql: str) -> str:
     return _TS.format(offset=offset_sql)
 
@@ -112,7 +120,7 @@ def build(db_path: Path, devices: int) -> dict[str, float]:
                     CASE WHEN j % 50000 = 49999 THEN printf('45008-%07X', 134217728 + j / 50000)
                          ELSE printf('45008-%07X', j / {EVENTS_PER_DEVICE}) END,
                     printf('%064x', j % 400000),
-                    {_ts("'-' || (j % 300) || ' days', '-' || (j % 1440) || ' minutes'")},
+                    {_ts(_EVENT_AGE)},
                     CASE WHEN j % 100 = 50 THEN '198.51.100.7' ELSE '10.16.0.9' END,
                     CASE WHEN j % 100 = 50 THEN 3325256711 ELSE 168820745 END,
                     CASE WHEN j % 25 = 3 THEN 'rejected' ELSE 'accepted' END

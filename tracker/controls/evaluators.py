@@ -12,7 +12,9 @@ and a rejection after the acceptance is the evidence that they are.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -163,38 +165,42 @@ def outside_ranges(column: Any, ranges: list[tuple[int, int]]) -> ColumnElement[
 
 
 def shared_certificates(session: Session, ctx: EvalContext) -> Evaluation:
-    """Order 2: no certificate shared by two or more femtocells (groups by fingerprint and their sizes)."""
-    groups = (
-        select(_f.cert_fingerprint.label("fp"), func.count().label("n"))
-        .group_by(_f.cert_fingerprint)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    sizes = session.execute(select(groups.c.n, func.count()).group_by(groups.c.n).order_by(groups.c.n.desc())).all()
+    """Order 2: no certificate shared by two or more femtocells (groups by fingerprint and their sizes).
+
+    One pass over the fingerprint index: the groups stream by, counted by size, and the largest are kept.
+    """
+    sizes: Counter[int] = Counter()
+    top: list[tuple[int, str]] = []
+    for fp, n in session.execute(
+        select(_f.cert_fingerprint, func.count()).group_by(_f.cert_fingerprint).having(func.count() > 1)
+    ):
+        sizes[int(n)] += 1
+        heapq.heappush(top, (int(n), str(fp)))
+        if len(top) > ctx.sample_limit:
+            heapq.heappop(top)
+    largest = sorted(top, key=lambda g: (-g[0], g[1]))
     population = int(session.scalar(select(func.count()).select_from(Femtocell)) or 0)
-    group_count = sum(int(c) for _, c in sizes)
-    devices = sum(int(n) * int(c) for n, c in sizes)
-    top = session.execute(
-        select(groups.c.fp, groups.c.n).order_by(groups.c.n.desc(), groups.c.fp).limit(ctx.sample_limit)
-    ).all()
+    group_count = sum(sizes.values())
+    devices = sum(n * c for n, c in sizes.items())
     sample: list[str] = []
-    for fp, _ in top:
+    for _, fp in largest:
         if len(sample) >= ctx.sample_limit:
             break
         sample += session.scalars(
             select(_f.serial).where(_f.cert_fingerprint == fp).order_by(_f.id).limit(ctx.sample_limit - len(sample))
         ).all()
+    biggest = largest[0][0] if largest else 0
     return outcome(
         devices,
         population=population,
         sample=sample,
         details={
             "groups": group_count,
-            "largest_group": int(sizes[0][0]) if sizes else 0,
-            "group_sizes": {str(int(n)): int(c) for n, c in sizes[:20]},
-            "top_groups": [{"cert_fingerprint": fp, "devices": int(n)} for fp, n in top],
+            "largest_group": biggest,
+            "group_sizes": {str(n): sizes[n] for n in sorted(sizes, reverse=True)[:20]},
+            "top_groups": [{"cert_fingerprint": fp, "devices": n} for n, fp in largest],
         },
-        summary=f"{devices} femtocells share {group_count} certificates (largest group {sizes[0][0] if sizes else 0}).",
+        summary=f"{devices} femtocells share {group_count} certificate(s) (largest group {biggest}).",
     )
 
 
@@ -205,22 +211,25 @@ def certificate_validity(session: Session, ctx: EvalContext) -> Evaluation:
     too_long = days > limit
     expired = and_(_f.status == FemtocellStatus.active.value, _f.cert_not_after < ctx.now)
     in_scope = _f.status.in_(IN_SERVICE)
+    # The day arithmetic is the costly part of this scan: it is evaluated for the over-policy sum and the maximum,
+    # and only for expired rows in the overlap (the AND tests the cheap comparison first).
     row = session.execute(
         select(
             func.count(),
             func.sum(case((too_long, 1), else_=0)),
             func.sum(case((expired, 1), else_=0)),
-            func.sum(case((or_(too_long, expired), 1), else_=0)),
+            func.sum(case((and_(expired, too_long), 1), else_=0)),
             func.max(days),
         ).where(in_scope)
     ).one()
-    population, long_count, expired_count, offending, longest = (
+    population, long_count, expired_count, both, longest = (
         int(row[0] or 0),
         int(row[1] or 0),
         int(row[2] or 0),
         int(row[3] or 0),
         row[4],
     )
+    offending = long_count + expired_count - both
     sample = session.scalars(
         select(_f.serial).where(in_scope, or_(too_long, expired)).order_by(_f.id).limit(ctx.sample_limit)
     ).all()
@@ -258,31 +267,6 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
     since = _window(ctx)
     in_window = and_(_e.occurred_at >= since, _e.occurred_at <= ctx.now)
     exit_since = _exit_since()
-    accepted_after_exit = (
-        select(func.max(_e.occurred_at))
-        .where(
-            _e.cell_id == _f.cell_id,
-            _e.result == ACCEPTED,
-            in_window,
-            or_(exit_since.is_(None), _e.occurred_at > exit_since),
-        )
-        .scalar_subquery()
-    )
-    count_after_exit = (
-        select(func.count())
-        .where(
-            _e.cell_id == _f.cell_id,
-            _e.result == ACCEPTED,
-            in_window,
-            or_(exit_since.is_(None), _e.occurred_at > exit_since),
-        )
-        .scalar_subquery()
-    )
-    exited = (
-        select(_f.cell_id.label("cell_id"), accepted_after_exit.label("last"), count_after_exit.label("n"))
-        .where(_f.status.in_(list(EXIT_SINCE)))
-        .subquery()
-    )
     later = AccessEvent.__table__.alias("later")  # type: ignore[attr-defined]
 
     def blocked_since(cell: Any, last: Any) -> Any:
@@ -314,8 +298,26 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
         .group_by(_e.cell_id)
         .having(~exists(select(literal(1)).where(_f.cell_id == _e.cell_id)))
     )
-    exited_q = select(exited.c.cell_id, exited.c.last, exited.c.n, literal(0).label("absent")).where(
-        exited.c.last.is_not(None)
+    # Units that left authorized use, each probing its own accepted attempts after it left (one index range each).
+    exited_q = (
+        select(
+            _f.cell_id.label("cell_id"),
+            func.max(_e.occurred_at).label("last"),
+            func.count().label("n"),
+            literal(0).label("absent"),
+        )
+        .select_from(Femtocell.__table__)  # type: ignore[attr-defined]
+        .join(
+            AccessEvent.__table__,  # type: ignore[attr-defined]
+            and_(
+                _e.cell_id == _f.cell_id,
+                _e.result == ACCEPTED,
+                in_window,
+                or_(exit_since.is_(None), _e.occurred_at > exit_since),
+            ),
+        )
+        .where(_f.status.in_(list(EXIT_SINCE)))
+        .group_by(_f.cell_id)
     )
     bad = absent_q.union_all(exited_q).subquery()
     detected = absent_count = accepted = 0
@@ -525,15 +527,24 @@ def inactive_blocked(session: Session, ctx: EvalContext) -> Evaluation:
     in_use = _f.status.in_([FemtocellStatus.active.value, FemtocellStatus.suspended.value])
     stale = and_(in_use, _f.last_seen_at < cutoff)
     offending = int(session.scalar(select(func.count()).select_from(Femtocell).where(stale)) or 0)
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(case((_f.status == FemtocellStatus.lost.value, 1), else_=0)),
-            func.sum(case((_f.recovered_at.is_not(None), 1), else_=0)),
-            func.sum(case((in_use, 1), else_=0)),
+    by_status = dict(session.execute(select(_f.status, func.count()).group_by(_f.status)).all())
+    population = sum(int(n) for n in by_status.values())
+    lost = int(by_status.get(FemtocellStatus.lost, 0) or by_status.get(FemtocellStatus.lost.value, 0))
+    in_use_count = sum(
+        int(n) for status, n in by_status.items() if str(status) in (FemtocellStatus.active, FemtocellStatus.suspended)
+    )
+    # Only lost and decommissioned units can have been recovered: read those through the status index.
+    recovered = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Femtocell)
+            .where(
+                _f.status.in_([FemtocellStatus.lost.value, FemtocellStatus.decommissioned.value]),
+                _f.recovered_at.is_not(None),
+            )
         )
-    ).one()
-    population, lost, recovered, in_use_count = (int(v or 0) for v in row)
+        or 0
+    )
     sample = session.scalars(select(_f.serial).where(stale).order_by(_f.id).limit(ctx.sample_limit))
     days = int(ctx.params["inactive_days"])
     return outcome(
