@@ -301,7 +301,7 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
     # Units that left authorized use, each probing its own accepted attempts after it left (one index range each).
     exited_q = (
         select(
-            _f.cell_id.label("cell_id"),
+            func.max(_f.cell_id).label("cell_id"),
             func.max(_e.occurred_at).label("last"),
             func.count().label("n"),
             literal(0).label("absent"),
@@ -312,12 +312,14 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
             and_(
                 _e.cell_id == _f.cell_id,
                 _e.result == ACCEPTED,
-                in_window,
-                or_(exit_since.is_(None), _e.occurred_at > exit_since),
+                unindexed_time >= since,
+                unindexed_time <= ctx.now,
+                or_(exit_since.is_(None), unindexed_time > exit_since),
             ),
         )
         .where(_f.status.in_(list(EXIT_SINCE)))
-        .group_by(_f.cell_id)
+        # Grouped in the order of the (status, id) index the units are read through: no sort.
+        .group_by(_f.status, _f.id)
     )
     bad = absent_q.union_all(exited_q).subquery()
     detected = absent_count = accepted = 0
