@@ -141,3 +141,14 @@ def test_disabled_controls_are_not_run(session: Session, actor: Principal) -> No
     run = service.run(session=session, actor=actor)
     assert "MSIT-2" not in _by_control(run)
     assert session.scalar(select(ControlRun.id)) == run.id
+
+
+def test_results_are_keyed_by_order_id_for_the_regulator_report(session: Session, actor: Principal) -> None:
+    load_catalog(session, actor)
+    assert service.results_by_reference(session=session) == {}
+    plant(session, actor)
+    service.run(session=session, actor=actor)
+    by_order = service.results_by_reference(session=session)
+    assert [r.control_id for r in by_order["order-7-stale-moved-decommissioned"]] == ["MSIT-7A", "MSIT-7B"]
+    assert by_order["order-2-one-certificate-per-device"][0].status is ResultStatus.failed
+    assert len(by_order) == 8
