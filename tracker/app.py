@@ -27,6 +27,7 @@ from tracker import __version__
 from tracker.audit.api import router as audit_router
 from tracker.auth.api import router as auth_router
 from tracker.commitments.api import router as commitments_router
+from tracker.controls.api import router as controls_router
 from tracker.db import get_engine
 from tracker.errors import ERROR_RESPONSES, ErrorDetail, SectrackError, TooLarge
 from tracker.governance.api import router as governance_router
@@ -62,6 +63,11 @@ TAGS: list[dict[str, str]] = [
     {"name": "femtocells", "description": "The femtocell inventory: lifecycle, certificates, bulk import."},
     {"name": "equipment", "description": "Legacy equipment: end of support, replacement status, bulk import."},
     {"name": "access events", "description": "Femtocell attach attempts, pseudonymized on ingestion."},
+    {
+        "name": "controls",
+        "description": "The regulator's orders as automated controls: catalog, runs, results, findings with SLA due "
+        "dates, risk acceptance, attestations, authentication-server rotations.",
+    },
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -79,6 +85,7 @@ ROUTERS: list[APIRouter] = [
     femtocells_router,
     equipment_router,
     access_events_router,
+    controls_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

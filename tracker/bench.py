@@ -29,6 +29,7 @@ BENCH_MODULES = [
     "inventory.bench",
     "tracker.governance.bench",
     "tracker.plan.bench",
+    "tracker.controls.bench",
     "reports.bench",
     "reports.export.bench",
 ]

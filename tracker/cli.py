@@ -21,6 +21,7 @@ from tracker.audit import service as audit_service
 from tracker.auth import service as auth_service
 from tracker.auth.models import Role, TokenCreate
 from tracker.console import cli_actor, console, err_console, ready_engine
+from tracker.controls import cli as controls_cli
 from tracker.db import dispose_engines, read_session, write_session
 from tracker.errors import SectrackError
 from tracker.governance import cli as governance_cli
@@ -44,6 +45,7 @@ app.add_typer(plan_cli.app, name="plan")
 app.add_typer(export_app, name="export")
 app.command("verify")(verify_bundle)
 app.add_typer(import_app, name="import")
+app.command("check")(controls_cli.check)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from tracker import migrate
 from tracker.auth.models import Principal
 from tracker.commitments import seed as commitments_seed
+from tracker.controls import seed as controls_seed
 from tracker.db import get_engine, read_session, write_session
 from tracker.errors import Conflict
 from tracker.governance import seed as governance_seed
@@ -63,6 +64,8 @@ def _seed_inventory(session: Session, ctx: SeedContext) -> dict[str, int]:
 SEED_STEPS: list[SeedStep] = [_mark_demo, _seed_inventory]
 SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
 SEED_STEPS += [commitments_seed.load, governance_seed.load]
+# Last: the first control run reads the inventory, the plan and the commitments seeded above.
+SEED_STEPS += [controls_seed.load]
 
 
 def initialise(settings: Settings | None = None) -> InitResult:
@@ -120,9 +123,19 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     engine = get_engine(settings)
     summary = seed_database(engine, devices=devices, random_seed=2025, actor=actor)
     yield "Seeded: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+    yield _demo_check(engine, actor)
     # The export comes first: the regulator report attaches its signed manifest.
     yield from _demo_exports(engine, out=out, settings=settings)
     yield from write_reports(engine, out, export_bundle=out / "audit-export.zip")
+
+
+def _demo_check(engine: Engine, actor: Principal) -> str:
+    """`sectrack check` on the demo database: one more control run, its summary line."""
+    from tracker.controls import service as controls_service
+    from tracker.controls.cli import summary_line
+
+    with write_session(engine) as session:
+        return summary_line(controls_service.run(session=session, actor=actor))
 
 
 def write_reports(engine: Engine, out: Path, *, export_bundle: Path | None = None) -> Iterator[str]:

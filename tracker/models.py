@@ -11,6 +11,7 @@ from inventory.femtocells import models as femtocell_models
 from tracker.audit import models as audit_models
 from tracker.auth import models as auth_models
 from tracker.commitments import models as commitment_models
+from tracker.controls import models as control_models
 from tracker.governance import models as governance_models
 from tracker.kpis import models as kpi_models
 from tracker.milestones import models as milestone_models
@@ -25,6 +26,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "commitment_models",
+    "control_models",
     "equipment_models",
     "femtocell_models",
     "governance_models",

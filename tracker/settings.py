@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 512 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 30_000
     log_level: str = "INFO"
+    # Days to remediate a finding by severity (JSON in SECTRACK_FINDING_SLA_DAYS); missing severities keep these.
+    finding_sla_days: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 7, "high": 30, "medium": 90, "low": 180}
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -43,7 +43,7 @@ SYSTEM_ID = str(uuid.uuid5(NAMESPACE, "system:kt-security-remediation-programme"
 SYSTEM_ID_TYPE = "https://ietf.org/rfc/rfc4122"
 
 # "module:function" providers of findings, each `(session, as_of) -> Iterable[PoamFinding]`.
-FINDINGS_PROVIDERS: list[str] = []
+FINDINGS_PROVIDERS: list[str] = ["tracker.controls.poam:findings"]
 
 # Finding statuses as domains may name them → OSCAL risk status.
 RISK_STATUS: dict[str, str] = {

@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session
 
 from tracker.commitments import service as commitments_service
+from tracker.controls import sources as controls_sources
 from tracker.governance import sources
 from tracker.governance.items import SEVERITY_RANK, AgendaContext, AgendaItem
 
@@ -25,6 +26,8 @@ AGENDA_SOURCES: list[AgendaSource] = [
     sources.carried_over_actions,
     sources.missed_reviews,
     commitments_service.agenda_items,
+    controls_sources.failing_controls,
+    controls_sources.overdue_findings,
 ]
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from tracker.commitments import service as commitments_service
+from tracker.controls import sources as controls_sources
 from tracker.governance import sources
 from tracker.governance.items import DueItem
 from tracker.governance.models import DueEntry, DueReport, OwnerDue
@@ -25,6 +26,7 @@ DUE_SOURCES: list[DueSource] = [
     sources.due_actions,
     sources.due_reviews,
     commitments_service.due_items,
+    controls_sources.due_findings,
 ]
 
 DEFAULT_DAYS = 14

@@ -1,0 +1,1 @@
+"""Controls: the regulator's orders as automated checks, their runs, findings, attestations and rotations."""
