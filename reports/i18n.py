@@ -137,11 +137,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "orders.deadline": {"ko": "기한", "en": "Deadline"},
     "orders.not_dated": {"ko": "—", "en": "—"},
     "orders.check": {"ko": "{month} 이행 점검", "en": "checked {month}"},
-    "orders.live_status_pending": {
-        "ko": "명령별 점검 결과(통과·실패, 증적 건수, 최근 통과일)는 통제 점검이 기록되면 이 표에 추가됩니다.",
-        "en": "Per-order results (pass/fail, evidence counts, last pass) join this table once control runs are "
-        "recorded.",
-    },
     # Customer measures
     "measures.intro": {
         "ko": "KT가 2025년 12월 30일 발표한 고객 보호 조치입니다. 이행 현황은 공약 관리 대장에서 추적합니다.",

@@ -14,7 +14,7 @@ from functools import partial
 
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
 from reports.manifest import export_manifest, provenance_manifest
-from reports.sections import audit_trail, incident, measures, orders, provenance, verify_appendix
+from reports.sections import audit_trail, controls, incident, measures, orders, provenance, verify_appendix
 
 INCIDENT = Section("incident", "section.incident", incident.build)
 ORDERS = Section("regulator_orders", "section.regulator_orders", orders.build)
@@ -23,6 +23,8 @@ PROVENANCE = Section("provenance", "section.provenance", provenance.build)
 # Verification re-hashes the whole chain: the regulator report pays for it, management reads counts only.
 AUDIT_TRAIL_VERIFIED = Section("audit_trail", "section.audit_trail", partial(audit_trail.build, verify=True))
 AUDIT_TRAIL = Section("audit_trail", "section.audit_trail", partial(audit_trail.build, verify=False))
+REMEDIATION = Section("femtocell_remediation", "section.femtocell_remediation", controls.remediation)
+FINDINGS = Section("findings", "section.findings", controls.findings)
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
 
 # The regulator report embeds the signed export manifest of the same state and its own provenance record.
@@ -36,7 +38,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.confidential",
         pdf_variant="pdf/ua-1",
         filename="board-report.pdf",
-        sections=(INCIDENT, ORDERS, PROVENANCE),
+        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, PROVENANCE),
     ),
     ReportKind.regulator: ReportSpec(
         kind=ReportKind.regulator,
@@ -45,7 +47,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.regulatory",
         pdf_variant="pdf/a-3b",
         filename="regulator-report.pdf",
-        sections=(ORDERS, INCIDENT, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
+        sections=(ORDERS, INCIDENT, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
         attachments=REGULATOR_ATTACHMENTS,
     ),
     ReportKind.management: ReportSpec(
@@ -55,6 +57,6 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.internal",
         pdf_variant="pdf/ua-1",
         filename="management-report.pdf",
-        sections=(INCIDENT, ORDERS, MEASURES, PROVENANCE, AUDIT_TRAIL),
+        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL),
     ),
 }

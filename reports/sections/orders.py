@@ -1,7 +1,5 @@
-"""The Ministry of Science and ICT's orders to KT, with their dates (static text from `seed/incident.yaml`).
-
-The controls domain adds live results per order (pass/fail, evidence counts, last pass) by extending this
-builder's rows, keyed by `order_id`.
+"""The Ministry of Science and ICT's orders to KT: their text and dates (`seed/incident.yaml`) and, per order, the
+controls that check it with their result in the newest run, evidence count and the date each last passed.
 """
 
 from __future__ import annotations
@@ -12,13 +10,15 @@ from sqlmodel import Session
 
 from reports.context import ReportContext
 from reports.facts import load_facts
+from reports.sections import controls
 from reports.sections.incident import source_names
 
 
 def build(session: Session, ctx: ReportContext) -> dict[str, Any]:
-    """Every order with its number, text, date, deadline and sources."""
+    """Every order with its number, text, date, deadline, sources and live control results."""
     facts = load_facts()
     t = ctx.t
+    live = controls.order_results(session, ctx)
     return {
         "intro": t("orders.intro"),
         "orders": [
@@ -30,8 +30,10 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any]:
                 "deadline": t.month(o.deadline_month) if o.deadline_month else None,
                 "check": t.month(o.check_month) if o.check_month else None,
                 "sources": source_names(facts, o.sources, ctx.lang),
+                "controls": live["by_order"].get(o.id, []),
             }
             for o in facts.orders
         ],
-        "pending": t("orders.live_status_pending"),
+        "live_note": live["note"],
+        "has_run": live["has_run"],
     }

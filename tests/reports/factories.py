@@ -33,4 +33,15 @@ def demo_engine() -> Engine:
     with write_session(engine) as session:
         mark_demo(session)
         add_history(session)
+        add_control_run(session)
     return engine
+
+
+def add_control_run(session: Session, actor: Principal = SEED_ACTOR) -> None:
+    """The control catalog, a crafted fleet failing every automated control, and one run over it."""
+    from tests.controls.factories import load_catalog, plant
+    from tracker.controls import service as controls_service
+
+    load_catalog(session, actor)
+    plant(session, actor)
+    controls_service.run(session=session, actor=actor)
