@@ -66,6 +66,9 @@ class AccessEvent(SQLModel, table=True):
         # The controls' questions: which cells attempted when (illegal cells, decommissioned units still seen).
         Index("ix_access_event_cell_id_occurred_at", "cell_id", "occurred_at"),
         Index("ix_access_event_occurred_at", "occurred_at"),
+        # The exposure analysis (access_events.exposure): each cell's attaches, by result, with time and subscriber,
+        # read from the index alone.
+        Index("ix_access_event_cell_id_result_occurred_at", "cell_id", "result", "occurred_at", "subscriber_pseudonym"),
         # Exports re-read a batch in insertion order to recompute its digest.
         Index("ix_access_event_batch_id_id", "batch_id", "id"),
     )
