@@ -47,11 +47,11 @@ def build(db_path: Path, devices: int, events: int) -> None:
         f"""
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {devices})
         INSERT INTO femtocell (id, serial, cell_id, vendor, model, firmware, cert_fingerprint, cert_not_before,
-            cert_not_after, region, site_type, status, lost_at, blocked_at, decommissioned_at, cert_revoked_at,
-            cert_revocation_required, created_at, updated_at, version)
+            cert_not_after, region, site_type, status, activated_at, lost_at, blocked_at, decommissioned_at,
+            cert_revoked_at, cert_revocation_required, created_at, updated_at, version)
         SELECT i + 1, printf('SN%08d', i), printf('45008-%07X', i), 'Bench', 'HB-1', '1.0',
             printf('%064x', i % 1000), '2025-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', '서울',
-            'home', {_STATUS},
+            'home', {_STATUS}, CASE WHEN i % 100 NOT BETWEEN 77 AND 78 THEN '2024-06-01 00:00:00.000000' END,
             CASE WHEN i % 100 >= 80 AND i % 100 < 90 THEN {left} END,
             CASE WHEN i % 100 = 79 THEN {left} END,
             CASE WHEN i % 100 >= 90 THEN {left} END,

@@ -9,11 +9,13 @@ The definition (issue 4; the regulator's order 1 in FACTS.md):
   withdrawn; the network must refuse them, so an attach accepted through one is a failure of the block. `blocked`,
   `lost` and `decommissioned` units are out of the operator's authorized use by definition (a lost or decommissioned
   unit still accepting attaches is exactly the incident's pattern).
-- **From when**: a unit's attaches count from the moment it left authorized use, when the inventory records that
-  moment: the earliest of `lost_at`, `blocked_at` and `decommissioned_at` (a unit lost, recovered and then
-  decommissioned counts from when it was lost). Its attaches from before, while it was active and in the operator's
-  hands, are not exposure. Cells absent from the inventory, and registered or suspended units (the inventory keeps no
-  time of suspension), count every attach: that errs towards reporting exposure, never towards hiding it.
+- **Which attaches**: a blocked, lost or decommissioned unit had an authorized period when the inventory records one:
+  from `activated_at` to the earliest of `lost_at`, `blocked_at` and `decommissioned_at` (a unit lost, recovered and
+  then decommissioned counts from when it was lost). Its attaches inside that period, while it was active and in the
+  operator's hands, are not exposure; those before activation or after it left service are. Cells absent from the
+  inventory, units never activated, registered and suspended units (the inventory keeps no time of suspension), and
+  an illegal id registered later as blocked to shut it out, count every attach: that errs towards reporting
+  exposure, never towards hiding it.
 - A subscriber is **exposed** through a cell when an attach through it was *accepted* at or after that moment.
   Rejected attempts count as attempts, never as exposure. Totals count each subscriber once across all cells (a
   subscriber who attached through two illegal cells is one exposed subscriber, not two).
@@ -73,8 +75,11 @@ class ExposedCell(SQLModel):
     in_inventory: bool
     femtocell_id: int | None
     status: FemtocellStatus | None
-    # When its attaches start to count (null: every attach counts).
-    unauthorized_since: datetime | None
+    # The unit's authorized period, when the inventory records one: activated at `authorized_from`, out of service
+    # (lost, blocked or decommissioned) from `authorized_until`. Attaches inside it are not exposure; null
+    # `authorized_from`: every attach counts.
+    authorized_from: datetime | None
+    authorized_until: datetime | None
     blocked: bool
     attempts: int
     accepted_attaches: int
@@ -134,6 +139,11 @@ def _earlier(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
     return case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
 
 
+def _outside(occurred: ColumnElement[Any], start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether an attach falls outside the unit's authorized period [start, end) (no start: no period)."""
+    return or_(start.is_(None), occurred < start, and_(end.is_not(None), occurred >= end))
+
+
 def _window(column: ColumnElement[Any], window: ExposureWindow) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if window.since is not None:
@@ -152,9 +162,10 @@ def unauthorized_cells(
 ) -> CTE:
     """The unauthorized cell ids seen in the window, as a CTE (optionally one cell, or a page by cell id).
 
-    Columns: cell_id, femtocell_id (null: not in the inventory), status, unauthorized_since (null: every attach
-    counts), blocked (1 or 0). Every listed cell has at least one event that counts in the window. Reusable by any
-    check that needs the definition (controls, reports).
+    Columns: cell_id, femtocell_id (null: not in the inventory), status, authorized_from and authorized_until (the
+    recorded authorized period, attaches inside it do not count; null from: every attach counts), blocked (1 or 0).
+    Every listed cell has at least one event that counts in the window. Reusable by any check that needs the
+    definition (controls, reports).
     """
     w = window or ExposureWindow()
     e, f = _events.c, _femtocells.c
@@ -174,20 +185,22 @@ def unauthorized_cells(
         case((timed, _earlier(_earlier(f.lost_at, f.blocked_at), f.decommissioned_at)), else_=null()),
         UTCDateTime(),
     )
+    start = type_coerce(case((timed, f.activated_at), else_=null()), UTCDateTime())
     blocked = or_(
         f.status == FemtocellStatus.blocked.value,
         and_(f.status == FemtocellStatus.decommissioned.value, f.cert_revoked_at.is_not(None)),
     )
     later = _events.alias("exposure_later")
-    # Seen after it left authorized use: one index seek per candidate unit.
+    # Seen outside its authorized period: index seeks per candidate unit.
     seen_since = (
         select(literal(1))
-        .where(later.c.cell_id == cell, later.c.occurred_at >= since, *_window(later.c.occurred_at, w))
+        .where(later.c.cell_id == cell, _outside(later.c.occurred_at, start, since), *_window(later.c.occurred_at, w))
         .exists()
     )
     columns: list[ColumnElement[Any]] = [
         f.id,
         f.status,
+        start,
         since,
         # 1/0 rather than a boolean: PostgreSQL has no max(boolean) (the page groups).
         case((f.id.is_(None), 0), (blocked, 1), else_=0),
@@ -196,14 +209,14 @@ def unauthorized_cells(
         # Grouped by the event's cell id alone (so the index order serves the GROUP BY): the unit's columns are the
         # same on every row of a group, max() only satisfies PostgreSQL.
         columns = [func.max(c) for c in columns]
-    names = ("femtocell_id", "status", "unauthorized_since", "blocked")
+    names = ("femtocell_id", "status", "authorized_from", "authorized_until", "blocked")
     stmt = (
         select(cell.label("cell_id"), *(c.label(n) for c, n in zip(columns, names, strict=True)))
         .select_from(source)
         .where(
             or_(
                 f.id.is_(None),
-                and_(f.status.not_in([s.value for s in AUTHORIZED_STATES]), or_(since.is_(None), seen_since)),
+                and_(f.status.not_in([s.value for s in AUTHORIZED_STATES]), or_(start.is_(None), seen_since)),
             )
         )
     )
@@ -220,7 +233,7 @@ def _exposed_events(cells: CTE, window: ExposureWindow) -> Any:
     e = _events.c
     return and_(
         e.cell_id == cells.c.cell_id,
-        or_(cells.c.unauthorized_since.is_(None), e.occurred_at >= cells.c.unauthorized_since),
+        _outside(e.occurred_at, cells.c.authorized_from, cells.c.authorized_until),
         *_window(e.occurred_at, window),
     )
 
@@ -240,7 +253,8 @@ def _per_cell(cells: CTE, window: ExposureWindow) -> Select[Any]:
             cells.c.cell_id,
             cells.c.femtocell_id,
             cells.c.status,
-            cells.c.unauthorized_since,
+            cells.c.authorized_from,
+            cells.c.authorized_until,
             cells.c.blocked,
             attempts.label("attempts"),
             accepted.label("accepted_attaches"),
@@ -251,7 +265,14 @@ def _per_cell(cells: CTE, window: ExposureWindow) -> Select[Any]:
             func.max(_accepted(e.occurred_at)).label("last_accepted_at"),
         )
         .select_from(cells.join(_events, _exposed_events(cells, window)))
-        .group_by(cells.c.cell_id, cells.c.femtocell_id, cells.c.status, cells.c.unauthorized_since, cells.c.blocked)
+        .group_by(
+            cells.c.cell_id,
+            cells.c.femtocell_id,
+            cells.c.status,
+            cells.c.authorized_from,
+            cells.c.authorized_until,
+            cells.c.blocked,
+        )
     )
 
 
@@ -272,7 +293,8 @@ def _as_cell(row: Any) -> ExposedCell:
         in_inventory=m["femtocell_id"] is not None,
         femtocell_id=m["femtocell_id"],
         status=FemtocellStatus(m["status"]) if m["status"] is not None else None,
-        unauthorized_since=_instant(m["unauthorized_since"]),
+        authorized_from=_instant(m["authorized_from"]),
+        authorized_until=_instant(m["authorized_until"]),
         blocked=bool(m["blocked"]),
         attempts=attempts,
         accepted_attaches=accepted,

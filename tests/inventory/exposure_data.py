@@ -81,6 +81,9 @@ EXPECTED_WINDOW_TOTALS: dict[str, Any] = {
 }
 
 
+ACTIVATED = "2025-12-01T00:00:00Z"  # units activated before any event: their attaches until they left service are fine
+
+
 def _at(day: str) -> str:
     return f"2026-{day}T12:00:00+09:00"  # 03:00 UTC
 
@@ -93,12 +96,17 @@ def load(session: Session, actor: Principal) -> None:
         actor,
         cell_id=DECOMMISSIONED,
         status="decommissioned",
+        activated_at=ACTIVATED,
         decommissioned_at="2026-03-01T00:00:00Z",
         cert_revoked_at="2026-03-02T00:00:00Z",
     )
-    make_femtocell(session, actor, cell_id=LOST, status="lost", lost_at="2026-05-01T00:00:00Z")
-    make_femtocell(session, actor, cell_id=LOST_EARLIER, status="lost", lost_at="2026-05-01T00:00:00Z")
-    make_femtocell(session, actor, cell_id=BLOCKED, status="blocked", blocked_at="2026-02-01T00:00:00Z")
+    make_femtocell(session, actor, cell_id=LOST, status="lost", activated_at=ACTIVATED, lost_at="2026-05-01T00:00:00Z")
+    make_femtocell(
+        session, actor, cell_id=LOST_EARLIER, status="lost", activated_at=ACTIVATED, lost_at="2026-05-01T00:00:00Z"
+    )
+    make_femtocell(
+        session, actor, cell_id=BLOCKED, status="blocked", activated_at=ACTIVATED, blocked_at="2026-02-01T00:00:00Z"
+    )
     make_femtocell(session, actor, cell_id=REGISTERED, status="registered")
     make_femtocell(session, actor, cell_id=SUSPENDED, status="suspended")
     rows = [

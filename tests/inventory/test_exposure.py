@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
 
-from inventory.access_events import exposure
+from inventory.access_events import exposure, service
 from inventory.access_events.exposure import ExposureWindow
 from inventory.access_events.service import pseudonymizer
 from inventory.femtocells.models import FemtocellStatus
+from inventory.imports import ImportFormat
 from tests.inventory import exposure_data as data
 from tests.inventory.factories import make_femtocell
 from tracker.auth.models import Principal
@@ -61,7 +63,8 @@ def test_cells_listed_with_inventory_status_blocking_and_window(loaded: Session)
     decommissioned = cells[data.DECOMMISSIONED]
     assert decommissioned.in_inventory and decommissioned.status is FemtocellStatus.decommissioned
     assert decommissioned.blocked  # its certificate was revoked
-    assert decommissioned.unauthorized_since == datetime(2026, 3, 1, tzinfo=UTC)
+    assert decommissioned.authorized_from == datetime(2025, 12, 1, tzinfo=UTC)
+    assert decommissioned.authorized_until == datetime(2026, 3, 1, tzinfo=UTC)
     # The attach from before decommissioning does not count.
     assert (decommissioned.accepted_attaches, decommissioned.rejected_attempts) == (2, 1)
     assert decommissioned.exposed_subscribers == 1
@@ -74,7 +77,7 @@ def test_cells_listed_with_inventory_status_blocking_and_window(loaded: Session)
     assert blocked.first_accepted_at is None
     illegal = cells[data.ILLEGAL_1]
     assert not illegal.in_inventory and illegal.status is None and illegal.femtocell_id is None
-    assert not illegal.blocked and illegal.unauthorized_since is None
+    assert not illegal.blocked and illegal.authorized_from is None and illegal.authorized_until is None
     assert (illegal.accepted_attaches, illegal.rejected_attempts, illegal.exposed_subscribers) == (4, 1, 3)
     assert illegal.first_accepted_at == datetime(2026, 1, 10, 3, tzinfo=UTC)
     assert illegal.last_accepted_at == datetime(2026, 7, 1, 3, tzinfo=UTC)
@@ -167,11 +170,36 @@ def test_no_raw_subscriber_id_in_any_output(loaded: Session) -> None:
         assert not any(raw in text for text in outputs)
 
 
-def test_registering_an_illegal_id_as_blocked_marks_it_blocked(loaded: Session, actor: Principal) -> None:
-    make_femtocell(loaded, actor, cell_id=data.ILLEGAL_2, status="blocked", blocked_at="2026-01-01T00:00:00Z")
+def test_registering_an_illegal_id_as_blocked_keeps_its_exposure(loaded: Session, actor: Principal) -> None:
+    # Blocked after its attaches, never activated: every attach still counts.
+    make_femtocell(loaded, actor, cell_id=data.ILLEGAL_2, status="blocked", blocked_at="2026-09-01T00:00:00Z")
     cell = exposure.get_cell(session=loaded, cell_id=data.ILLEGAL_2)
-    assert cell.in_inventory and cell.blocked
-    assert exposure.totals(session=loaded).cells_not_blocked == 5
+    assert cell.in_inventory and cell.blocked and cell.accepted_attaches == 1
+    totals = exposure.totals(session=loaded)
+    assert (totals.unauthorized_cells, totals.cells_not_blocked, totals.exposed_subscribers) == (8, 5, 5)
+
+
+def test_attaches_before_activation_count(loaded: Session, actor: Principal) -> None:
+    make_femtocell(
+        loaded,
+        actor,
+        cell_id="45008-00000E1",
+        status="lost",
+        activated_at="2026-02-01T00:00:00Z",
+        lost_at="2026-03-01T00:00:00Z",
+    )
+    from tests.inventory.exposure_data import SUBSCRIBERS, _at
+    from tests.inventory.factories import access_event, csv_bytes
+
+    rows = [
+        access_event(cell_id="45008-00000E1", subscriber_id=SUBSCRIBERS["s10"], occurred_at=_at(day))
+        for day in ("01-20", "02-10", "03-10")  # before activation, while active, after it was lost
+    ]
+    service.ingest_stream(
+        session=loaded, stream=io.BytesIO(csv_bytes(rows)), fmt=ImportFormat.csv, source="e.csv", actor=actor
+    )
+    cell = exposure.get_cell(session=loaded, cell_id="45008-00000E1")
+    assert cell.accepted_attaches == 2 and cell.exposed_subscribers == 1
 
 
 def test_empty_database_has_zero_totals(session: Session) -> None:
