@@ -36,7 +36,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, true, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Field, Session, SQLModel
 
@@ -169,17 +184,60 @@ def unauthorized_cells(
     """
     w = window or ExposureWindow()
     e, f = _events.c, _femtocells.c
-    # The summary reads the distinct cell ids in one pass over the (cell_id, occurred_at) index (no table rows),
-    # then looks each up once. A page (`limit`) joins and groups in index order instead, which streams: it stops once
-    # the page is full rather than reading every id.
+    start, since, blocked = _period_and_blocking()
+    not_authorized = f.status.not_in([s.value for s in AUTHORIZED_STATES])
+    columns: list[ColumnElement[Any]] = [f.id, f.status, start, since, blocked]
+    names = ("femtocell_id", "status", "authorized_from", "authorized_until", "blocked")
+    later = _events.alias("exposure_later")
+
+    def seen_outside(cell: ColumnElement[Any]) -> ColumnElement[bool]:
+        # Seen outside the unit's authorized period (any time, when it has none): index seeks, no table rows.
+        return (
+            select(literal(1))
+            .where(
+                later.c.cell_id == cell, _outside(later.c.occurred_at, start, since), *_window(later.c.occurred_at, w)
+            )
+            .exists()
+        )
+
     if limit is None:
+        # Units in the inventory: the non-authorized ones (status index), each checked with an index seek.
+        units = select(f.cell_id.label("cell_id"), *(c.label(n) for c, n in zip(columns, names, strict=True))).where(
+            not_authorized, seen_outside(f.cell_id)
+        )
+        # Ids not in the inventory: the distinct cell ids (one pass over the (cell_id, occurred_at) index), each
+        # probed in the femtocell cell_id index; no table row is read for the many authorized units.
         seen = select(e.cell_id.label("cell_id")).where(*_window(e.occurred_at, w)).distinct()
         if cell_id is not None:
+            units = units.where(f.cell_id == cell_id)
             seen = seen.where(e.cell_id == cell_id)
         seen_sq = seen.subquery("exposure_seen")
-        cell, source = seen_sq.c.cell_id, seen_sq.outerjoin(_femtocells, f.cell_id == seen_sq.c.cell_id)
-    else:
-        cell, source = e.cell_id, _events.outerjoin(_femtocells, f.cell_id == e.cell_id)
+        known = _femtocells.alias("exposure_known")
+        unknown = select(
+            seen_sq.c.cell_id,
+            type_coerce(null(), Integer()).label("femtocell_id"),
+            type_coerce(null(), String()).label("status"),
+            type_coerce(null(), UTCDateTime()).label("authorized_from"),
+            type_coerce(null(), UTCDateTime()).label("authorized_until"),
+            literal(0).label("blocked"),
+        ).where(~select(literal(1)).where(known.c.cell_id == seen_sq.c.cell_id).exists())
+        return union_all(units, unknown).cte("exposure_cells")
+    # A page joins the events to the inventory and groups in index order, which streams: it stops once the page is
+    # full rather than reading every cell id. Grouped by the event's cell id alone (so the index order serves the
+    # GROUP BY): the unit's columns are the same on every row of a group, max() only satisfies PostgreSQL.
+    stmt = (
+        select(e.cell_id.label("cell_id"), *(func.max(c).label(n) for c, n in zip(columns, names, strict=True)))
+        .select_from(_events.outerjoin(_femtocells, f.cell_id == e.cell_id))
+        .where(or_(f.id.is_(None), and_(not_authorized, seen_outside(e.cell_id))), *_window(e.occurred_at, w))
+    )
+    if after is not None:
+        stmt = stmt.where(e.cell_id > after)
+    return stmt.group_by(e.cell_id).order_by(e.cell_id).limit(limit).cte("exposure_cells")
+
+
+def _period_and_blocking() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """A femtocell's authorized period (from, until; null from: none recorded) and whether it is blocked (1/0)."""
+    f = _femtocells.c
     timed = f.status.in_([s.value for s in _TIMED_STATES])
     since = type_coerce(
         case((timed, _earlier(_earlier(f.lost_at, f.blocked_at), f.decommissioned_at)), else_=null()),
@@ -190,42 +248,8 @@ def unauthorized_cells(
         f.status == FemtocellStatus.blocked.value,
         and_(f.status == FemtocellStatus.decommissioned.value, f.cert_revoked_at.is_not(None)),
     )
-    later = _events.alias("exposure_later")
-    # Seen outside its authorized period: index seeks per candidate unit.
-    seen_since = (
-        select(literal(1))
-        .where(later.c.cell_id == cell, _outside(later.c.occurred_at, start, since), *_window(later.c.occurred_at, w))
-        .exists()
-    )
-    columns: list[ColumnElement[Any]] = [
-        f.id,
-        f.status,
-        start,
-        since,
-        # 1/0 rather than a boolean: PostgreSQL has no max(boolean) (the page groups).
-        case((f.id.is_(None), 0), (blocked, 1), else_=0),
-    ]
-    if limit is not None:
-        # Grouped by the event's cell id alone (so the index order serves the GROUP BY): the unit's columns are the
-        # same on every row of a group, max() only satisfies PostgreSQL.
-        columns = [func.max(c) for c in columns]
-    names = ("femtocell_id", "status", "authorized_from", "authorized_until", "blocked")
-    stmt = (
-        select(cell.label("cell_id"), *(c.label(n) for c, n in zip(columns, names, strict=True)))
-        .select_from(source)
-        .where(
-            or_(
-                f.id.is_(None),
-                and_(f.status.not_in([s.value for s in AUTHORIZED_STATES]), or_(start.is_(None), seen_since)),
-            )
-        )
-    )
-    if limit is not None:
-        stmt = stmt.where(*_window(e.occurred_at, w))
-        if after is not None:
-            stmt = stmt.where(e.cell_id > after)
-        stmt = stmt.group_by(e.cell_id).order_by(e.cell_id).limit(limit)
-    return stmt.cte("exposure_cells")
+    # 1/0 rather than a boolean: PostgreSQL has no max(boolean) (the page groups).
+    return start, since, case((blocked, 1), else_=0)
 
 
 def _exposed_events(cells: CTE, window: ExposureWindow) -> Any:
