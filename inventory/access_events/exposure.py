@@ -185,7 +185,8 @@ def unauthorized_cells(
     w = window or ExposureWindow()
     e, f = _events.c, _femtocells.c
     start, since, blocked = _period_and_blocking()
-    not_authorized = f.status.not_in([s.value for s in AUTHORIZED_STATES])
+    # IN rather than NOT IN: the status index can serve it.
+    not_authorized = f.status.in_(sorted(s.value for s in FemtocellStatus if s not in AUTHORIZED_STATES))
     columns: list[ColumnElement[Any]] = [f.id, f.status, start, since, blocked]
     names = ("femtocell_id", "status", "authorized_from", "authorized_until", "blocked")
     later = _events.alias("exposure_later")
@@ -267,11 +268,34 @@ def _accepted(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((_events.c.result == AccessResult.accepted.value, column), else_=null())
 
 
-def _per_cell(cells: CTE, window: ExposureWindow) -> Select[Any]:
-    """One aggregate row per unauthorized cell (inner join: a listed cell always has an event that counts)."""
+def _pairs(cells: CTE, window: ExposureWindow) -> CTE:
+    """Events that count, grouped by (cell, result, subscriber): the per-cell figures and the distinct-subscriber
+    total both read this, so the events are read once (a CTE used twice is materialized on both engines)."""
     e = _events.c
-    attempts = func.count(e.id)
-    accepted = func.count(_accepted(literal(1)))
+    return (
+        select(
+            e.cell_id.label("cell_id"),
+            e.result.label("result"),
+            e.subscriber_pseudonym.label("subscriber_pseudonym"),
+            func.count().label("n"),
+            func.min(e.occurred_at).label("first_at"),
+            func.max(e.occurred_at).label("last_at"),
+        )
+        .select_from(cells.join(_events, _exposed_events(cells, window)))
+        .group_by(e.cell_id, e.result, e.subscriber_pseudonym)
+        .cte("exposure_pairs")
+    )
+
+
+def _per_cell(cells: CTE, window: ExposureWindow, pairs: CTE | None = None) -> Select[Any]:
+    """One aggregate row per unauthorized cell (inner join: a listed cell always has an event that counts)."""
+    pairs = pairs if pairs is not None else _pairs(cells, window)
+    q = pairs.c
+    is_accepted = q.result == AccessResult.accepted.value
+
+    def accepted(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case((is_accepted, column), else_=null())
+
     return (
         select(
             cells.c.cell_id,
@@ -280,15 +304,16 @@ def _per_cell(cells: CTE, window: ExposureWindow) -> Select[Any]:
             cells.c.authorized_from,
             cells.c.authorized_until,
             cells.c.blocked,
-            attempts.label("attempts"),
-            accepted.label("accepted_attaches"),
-            func.count(func.distinct(_accepted(e.subscriber_pseudonym))).label("exposed_subscribers"),
-            func.min(e.occurred_at).label("first_seen_at"),
-            func.max(e.occurred_at).label("last_seen_at"),
-            func.min(_accepted(e.occurred_at)).label("first_accepted_at"),
-            func.max(_accepted(e.occurred_at)).label("last_accepted_at"),
+            func.sum(q.n).label("attempts"),
+            func.coalesce(func.sum(accepted(q.n)), 0).label("accepted_attaches"),
+            # One pair per (cell, accepted, subscriber): counting them counts distinct subscribers.
+            func.count(accepted(literal(1))).label("exposed_subscribers"),
+            type_coerce(func.min(q.first_at), UTCDateTime()).label("first_seen_at"),
+            type_coerce(func.max(q.last_at), UTCDateTime()).label("last_seen_at"),
+            type_coerce(func.min(accepted(q.first_at)), UTCDateTime()).label("first_accepted_at"),
+            type_coerce(func.max(accepted(q.last_at)), UTCDateTime()).label("last_accepted_at"),
         )
-        .select_from(cells.join(_events, _exposed_events(cells, window)))
+        .select_from(cells.join(pairs, q.cell_id == cells.c.cell_id))
         .group_by(
             cells.c.cell_id,
             cells.c.femtocell_id,
@@ -349,8 +374,8 @@ def summary(*, session: Session, window: ExposureWindow | None = None, top: int 
     """
     w = _check_window(window)
     cells = unauthorized_cells(w)
-    e = _events.c
-    per_cell = _per_cell(cells, w).cte("exposure_per_cell")
+    pairs = _pairs(cells, w)
+    per_cell = _per_cell(cells, w, pairs).cte("exposure_per_cell")
     p = per_cell.c
     tot = select(
         func.count().label("cells"),
@@ -364,10 +389,9 @@ def summary(*, session: Session, window: ExposureWindow | None = None, top: int 
     ).subquery("exposure_totals")
     # GROUP BY then count: SQLite sorts; count(DISTINCT) would build a B-tree row by row (about twice as slow).
     distinct = (
-        select(e.subscriber_pseudonym)
-        .select_from(cells.join(_events, _exposed_events(cells, w)))
-        .where(e.result == AccessResult.accepted.value)
-        .group_by(e.subscriber_pseudonym)
+        select(pairs.c.subscriber_pseudonym)
+        .where(pairs.c.result == AccessResult.accepted.value)
+        .group_by(pairs.c.subscriber_pseudonym)
         .subquery("exposure_distinct")
     )
     subs = select(func.count().label("subscribers")).select_from(distinct).subquery("exposure_subscribers")
