@@ -20,10 +20,7 @@ from reports.sections.incident import figure_value
 
 i18n.register(
     {
-        "section.exposure": {
-            "ko": "비인가 펨토셀을 통한 가입자 노출 분석",
-            "en": "Subscriber exposure through unauthorized cells",
-        },
+        "section.exposure": {"ko": "비인가 셀을 통한 가입자 노출", "en": "Exposure through unauthorized cells"},
         "exposure.intro": {
             "ko": "접속 기록에 나타난 셀 ID 중 장비 대장에 없거나 운용(active) 상태가 아닌 셀을 "
             "비인가 셀로 보고, 그 셀을 통해 접속이 승인된 가입자를 집계했습니다. 분실·차단·폐기 장비는 그 시점 "
@@ -35,8 +32,8 @@ i18n.register(
             "as pseudonyms and counted once, however many cells they attached through.",
         },
         "exposure.measure": {"ko": "항목", "en": "Measure"},
-        "exposure.measured": {"ko": "접속 기록 분석 (이 데이터베이스)", "en": "From the access events (this database)"},
-        "exposure.published": {"ko": "민관합동조사단 발표", "en": "Investigation (published)"},
+        "exposure.measured": {"ko": "접속 기록 분석", "en": "Access events"},
+        "exposure.published": {"ko": "조사단 발표", "en": "Investigation"},
         "exposure.cells": {"ko": "비인가 셀 ID", "en": "Unauthorized cell ids"},
         "exposure.cells_unknown": {"ko": "└ 장비 대장에 없는 셀", "en": "└ not in the inventory"},
         "exposure.cells_not_blocked": {"ko": "└ 아직 차단되지 않은 셀", "en": "└ not blocked yet"},
@@ -48,7 +45,7 @@ i18n.register(
             "en": "Window of exposure (first to last attach)",
         },
         "exposure.window.none": {"ko": "승인된 접속 없음", "en": "no accepted attach"},
-        "exposure.analysis_period": {"ko": "분석 기간 {start} ~\n{end}", "en": "records of {start} to\n{end}"},
+        "exposure.analysis_period": {"ko": "분석 기간\n{start} ~\n{end}", "en": "records of\n{start} to\n{end}"},
         "exposure.micropayments": {"ko": "무단 소액결제 피해 이용자", "en": "Users hit by unauthorized micropayments"},
         "exposure.not_measured": {"ko": "해당 없음", "en": "not measured here"},
         "exposure.none": {"ko": "—", "en": "—"},
@@ -102,7 +99,9 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
             {
                 "label": t("exposure.window"),
                 "measured": window,
-                "published": t("exposure.analysis_period", start=t.day(period.start), end=t.day(period.end)),
+                "published": t("exposure.analysis_period", start=t.day(period.start), end=t.day(period.end)).split(
+                    "\n"
+                ),
             },
             {
                 "label": t("exposure.micropayments"),
