@@ -16,19 +16,23 @@ The definition (issue 4; the regulator's order 1 in FACTS.md):
   inventory, units never activated, registered and suspended units (the inventory keeps no time of suspension), and
   an illegal id registered later as blocked to shut it out, count every attach: that errs towards reporting
   exposure, never towards hiding it.
-- A subscriber is **exposed** through a cell when an attach through it was *accepted* at or after that moment.
-  Rejected attempts count as attempts, never as exposure. Totals count each subscriber once across all cells (a
-  subscriber who attached through two illegal cells is one exposed subscriber, not two).
+- A subscriber is **exposed** through a cell when an attach through it that counts was *accepted*. Rejected
+  attempts count as attempts, never as exposure. Totals count each subscriber once across all cells (a subscriber
+  who attached through two illegal cells is one exposed subscriber, not two).
 - A cell is **blocked now** when its femtocell's status is `blocked`, or it is `decommissioned` with its certificate
   revoked (`cert_revoked_at`): the network refuses both. A cell id absent from the inventory is never blocked here:
   block it by registering its id as a blocked unit.
 - `since`/`until` bound the access events considered (inclusive): a cell is listed when it was seen while
   unauthorized inside that window.
 
-Everything is aggregated in SQL. The cells seen are found from the (cell_id, occurred_at) index alone (one pass over
-its entries, no table rows); only the events of unauthorized cells are then read, through the same index. Subscribers
-appear only as pseudonyms (HMAC, see `access_events.service`), and only in `list_subscribers`, for investigators;
-the summary, the cells and the reports give counts.
+Everything is aggregated in SQL, from indexes: the non-authorized units come from the femtocell table, each checked
+with a seek in the (cell_id, occurred_at) index; ids absent from the inventory from one pass over that index's
+distinct cell ids, each probed in the femtocell cell_id index; the events of the unauthorized cells are then read
+once from the covering (cell_id, result, occurred_at, subscriber_pseudonym) index (migration 0007), grouped by
+(cell, result, subscriber) for both the per-cell figures and the distinct total. A page of cells groups the events
+in index order and stops when the page is full. Subscribers appear only as pseudonyms (HMAC, see
+`access_events.service`), and only in `list_subscribers`, for investigators; the summary, the cells and the reports
+give counts.
 """
 
 from __future__ import annotations
@@ -261,11 +265,6 @@ def _exposed_events(cells: CTE, window: ExposureWindow) -> Any:
         _outside(e.occurred_at, cells.c.authorized_from, cells.c.authorized_until),
         *_window(e.occurred_at, window),
     )
-
-
-def _accepted(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`column` for accepted attaches, null for rejected attempts (so count/min/max see accepted ones only)."""
-    return case((_events.c.result == AccessResult.accepted.value, column), else_=null())
 
 
 def _pairs(cells: CTE, window: ExposureWindow) -> CTE:
