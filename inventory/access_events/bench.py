@@ -7,6 +7,8 @@ not in the inventory, attaching a pool of subscribers that overlaps across cells
 
 Figures: the summary (totals + top cells), the first page of the cell list, one cell's detail and its first page of
 subscribers, through the service functions the API calls. Target: the full summary interactive (≤ 5 s) at 5M events.
+Floor, same run: raw sqlite3 reading the distinct cell ids from the index, the one pass any definition needs (an id
+absent from the inventory is found only by reading every id seen); on a busy machine read the ratio.
 Run with `python -m tracker.bench --only access_events [--quick]`.
 """
 
@@ -93,6 +95,16 @@ def build(db_path: Path, devices: int, events: int) -> None:
     conn.close()
 
 
+def _distinct_cells(db_path: Path) -> int:
+    """The pass no definition can skip (ids absent from the inventory are only found by reading every cell id seen):
+    raw sqlite3 over the (cell_id, occurred_at) index, as a floor for the summary measured in the same run."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM (SELECT DISTINCT cell_id FROM access_event)").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def run(workdir: Path, quick: bool) -> list[BenchRow]:
     """Summary, cell page, cell detail and subscriber page timings on a synthetic fleet."""
     from inventory.access_events import exposure
@@ -110,6 +122,7 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
         cell_s = median_time(lambda: exposure.get_cell(session=session, cell_id=illegal), repeat=5)
         subs_s = median_time(lambda: exposure.list_subscribers(session=session, cell_id=illegal, limit=100), repeat=5)
     engine.dispose()
+    floor_s = median_time(lambda: _distinct_cells(db_path), repeat=3)
     t = summary.totals
     size = f"{devices:,} femtocells, {events:,} events"
     return [
@@ -119,7 +132,15 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
             first_s,
             "s",
         ),
-        BenchRow(f"exposure summary ({size})", summary_s, "s", target="≤ 5 s", ok=summary_s <= 5),
+        BenchRow(
+            f"exposure summary ({size})",
+            summary_s,
+            "s",
+            floor=floor_s,
+            floor_label="raw sqlite3: distinct cell ids",
+            target="≤ 5 s",
+            ok=summary_s <= 5,
+        ),
         BenchRow("exposure cells, first page of 100", page_s * 1000, "ms"),
         BenchRow("exposure of one cell", cell_s * 1000, "ms"),
         BenchRow("exposed subscribers of one cell, 100/page", subs_s * 1000, "ms"),
