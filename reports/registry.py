@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from functools import partial
 
+from inventory.access_events import exposure_report
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
 from reports.manifest import export_manifest, provenance_manifest
 from reports.sections import audit_trail, controls, incident, measures, orders, provenance, verify_appendix
 
 INCIDENT = Section("incident", "section.incident", incident.build)
+EXPOSURE = Section("exposure", "section.exposure", exposure_report.build)
 ORDERS = Section("regulator_orders", "section.regulator_orders", orders.build)
 MEASURES = Section("customer_measures", "section.customer_measures", measures.build)
 PROVENANCE = Section("provenance", "section.provenance", provenance.build)
@@ -38,7 +40,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.confidential",
         pdf_variant="pdf/ua-1",
         filename="board-report.pdf",
-        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, PROVENANCE),
+        sections=(INCIDENT, EXPOSURE, ORDERS, REMEDIATION, FINDINGS, PROVENANCE),
     ),
     ReportKind.regulator: ReportSpec(
         kind=ReportKind.regulator,
@@ -47,7 +49,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.regulatory",
         pdf_variant="pdf/a-3b",
         filename="regulator-report.pdf",
-        sections=(ORDERS, INCIDENT, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
+        sections=(ORDERS, INCIDENT, EXPOSURE, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
         attachments=REGULATOR_ATTACHMENTS,
     ),
     ReportKind.management: ReportSpec(

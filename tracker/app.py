@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inventory.access_events.api import router as access_events_router
+from inventory.access_events.exposure_api import router as exposure_router
 from inventory.equipment.api import router as equipment_router
 from inventory.femtocells.api import router as femtocells_router
 from reports.api import router as reports_router
@@ -68,6 +69,10 @@ TAGS: list[dict[str, str]] = [
         "description": "The regulator's orders as automated controls: catalog, runs, results, findings with SLA due "
         "dates, risk acceptance, attestations, authentication-server rotations.",
     },
+    {
+        "name": "exposure",
+        "description": "Subscribers exposed through unauthorized cells: totals, cells, and (investigators) pseudonyms.",
+    },
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -86,6 +91,7 @@ ROUTERS: list[APIRouter] = [
     equipment_router,
     access_events_router,
     controls_router,
+    exposure_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -27,6 +27,7 @@ T = TypeVar("T")
 BENCH_MODULES = [
     "tracker.audit.bench",
     "inventory.bench",
+    "inventory.access_events.bench",
     "tracker.governance.bench",
     "tracker.plan.bench",
     "tracker.controls.bench",

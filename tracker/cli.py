@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from inventory.access_events.exposure_cli import exposure_command
 from inventory.cli import import_app
 from reports.context import ReportKind
 from reports.export.cli import export_app
@@ -46,6 +47,7 @@ app.add_typer(export_app, name="export")
 app.command("verify")(verify_bundle)
 app.add_typer(import_app, name="import")
 app.command("check")(controls_cli.check)
+app.command("exposure")(exposure_command)
 
 
 @app.command()

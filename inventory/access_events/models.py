@@ -66,9 +66,10 @@ class AccessEvent(SQLModel, table=True):
         # The controls' questions: which cells attempted when (illegal cells, decommissioned units still seen).
         Index("ix_access_event_cell_id_occurred_at", "cell_id", "occurred_at"),
         Index("ix_access_event_occurred_at", "occurred_at"),
-        # Control runs: attempts per cell by result in time order (covering), and addresses outside the operator's
-        # ranges (an index range per gap between the ranges, instead of reading every event).
-        Index("ix_access_event_cell_id_result_occurred_at", "cell_id", "result", "occurred_at"),
+        # Control runs and the exposure analysis: attempts per cell by result in time order, with the subscriber,
+        # read from the index alone.
+        Index("ix_access_event_cell_id_result_occurred_at", "cell_id", "result", "occurred_at", "subscriber_pseudonym"),
+        # Control runs: addresses outside the operator's ranges (an index range per gap between the ranges).
         Index("ix_access_event_source_ip_v4", "source_ip_v4"),
         # Exports re-read a batch in insertion order to recompute its digest.
         Index("ix_access_event_batch_id_id", "batch_id", "id"),

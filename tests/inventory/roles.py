@@ -21,4 +21,10 @@ MATRIX: Matrix = {
     ("GET", "/api/v1/access-events"): READERS,
     ("GET", "/api/v1/access-events/batches"): READERS,
     ("GET", "/api/v1/access-events/batches/{batch_id}"): READERS,
+    # Exposure aggregates: readers (the regulator verifies them; the board gets them in its report). Pseudonyms:
+    # investigators only.
+    ("GET", "/api/v1/exposure"): READERS,
+    ("GET", "/api/v1/exposure/cells"): READERS,
+    ("GET", "/api/v1/exposure/cells/{cell_id}"): READERS,
+    ("GET", "/api/v1/exposure/cells/{cell_id}/subscribers"): WRITERS,
 }

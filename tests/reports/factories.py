@@ -26,14 +26,32 @@ def add_history(session: Session, actor: Principal = SEED_ACTOR) -> None:
     auth_service.revoke(session=session, name="ops-kim", actor=actor)
 
 
+def add_access_events(session: Session, actor: Principal = SEED_ACTOR) -> None:
+    """One batch of attach attempts through cells not in the inventory (one audit event): exposure data."""
+    import io
+
+    from inventory.access_events import service
+    from inventory.imports import ImportFormat
+    from tests.inventory.factories import access_event, jsonl_bytes
+
+    rows = [
+        access_event(cell_id=f"99999-DEMO{n % 3}", subscriber_id=f"45008000000{n:04d}", result=result)
+        for n, result in enumerate(["accepted"] * 5 + ["rejected"])
+    ]
+    service.ingest_stream(
+        session=session, stream=io.BytesIO(jsonl_bytes(rows)), fmt=ImportFormat.jsonl, source="demo", actor=actor
+    )
+
+
 def demo_engine() -> Engine:
-    """An in-memory database with demo data and some history."""
+    """An in-memory database with demo data, some history and access events."""
     engine = make_engine("sqlite://")
     metadata.create_all(engine)
     with write_session(engine) as session:
         mark_demo(session)
         add_history(session)
         add_control_run(session)
+        add_access_events(session)
     return engine
 
 
