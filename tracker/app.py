@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from inventory.access_events.api import router as access_events_router
 from inventory.equipment.api import router as equipment_router
 from inventory.femtocells.api import router as femtocells_router
+from inventory.replacement.api import router as replacement_router
 from reports.api import router as reports_router
 from reports.export.api import router as export_router
 from tracker import __version__
@@ -62,6 +63,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "femtocells", "description": "The femtocell inventory: lifecycle, certificates, bulk import."},
     {"name": "equipment", "description": "Legacy equipment: end of support, replacement status, bulk import."},
     {"name": "access events", "description": "Femtocell attach attempts, pseudonymized on ingestion."},
+    {"name": "replacement", "description": "Legacy-equipment replacement waves: plan vs actual, burn-down, forecast."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -79,6 +81,7 @@ ROUTERS: list[APIRouter] = [
     femtocells_router,
     equipment_router,
     access_events_router,
+    replacement_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
