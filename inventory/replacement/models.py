@@ -110,6 +110,8 @@ class ForecastState(StrEnum):
     forecast = "forecast"
     # Items remain but none was replaced in the rate window: no rate, no forecast date.
     no_recent_rate = "no_recent_rate"
+    # Nothing replaced in the window and the target start is still ahead: nothing to extrapolate yet, not behind.
+    not_started = "not_started"
 
 
 class QuarterPoint(SQLModel):
@@ -137,10 +139,11 @@ class Progress(SQLModel):
     rate_per_quarter: float
     forecast_state: ForecastState
     forecast_completion: date | None
+    target_start: date | None
     target_end: date | None
     # The target end has passed with items remaining.
     late: bool
-    # The forecast (or, without a rate, the lack of one) misses the target end.
+    # The forecast misses the target end, or the work has started and there is no recent rate to finish at.
     behind: bool
     quarters: list[QuarterPoint]
 
@@ -152,7 +155,6 @@ class WaveProgress(Progress):
     code: str
     name_ko: str
     name_en: str
-    target_start: date
     budget_line_id: int | None
     milestone_id: int | None
 

@@ -10,8 +10,8 @@ Definitions, in one place:
 - Rate: replacements in the last `WINDOW_DAYS` days up to and including the as-of date (two quarters), i.e.
   `recent / 2` per quarter. Forecast completion = as-of date + ceil(remaining × WINDOW_DAYS / recent) days; with no
   replacement in the window there is no rate and no forecast date (state `no_recent_rate`), never a made-up one.
-- Late: the target end has passed with items remaining. Behind: the forecast falls after the target end, or items
-  remain and there is no rate to forecast from.
+- Late: the target end has passed with items remaining. Behind: the forecast falls after the target end, or the
+  target start has passed, items remain and there is no rate to forecast from.
 """
 
 from __future__ import annotations
@@ -106,7 +106,14 @@ def tally_items(
 
 
 def forecast(
-    *, remaining: int, recent: int, as_of: date, last_replaced: date | None, total: int, window_days: int = WINDOW_DAYS
+    *,
+    remaining: int,
+    recent: int,
+    as_of: date,
+    last_replaced: date | None,
+    total: int,
+    target_start: date | None = None,
+    window_days: int = WINDOW_DAYS,
 ) -> tuple[ForecastState, date | None]:
     """The completion forecast: the last replacement when done, else as_of + remaining at the recent daily rate."""
     if total == 0:
@@ -114,6 +121,8 @@ def forecast(
     if remaining == 0:
         return ForecastState.complete, last_replaced
     if recent == 0:
+        if target_start is not None and as_of < target_start:
+            return ForecastState.not_started, None
         return ForecastState.no_recent_rate, None
     days = -(-remaining * window_days // recent)  # ceiling division, in integers
     return ForecastState.forecast, as_of + timedelta(days=days)
@@ -145,7 +154,13 @@ def burn_down(quarters: Sequence[Quarter], tally: Tally, as_of: date) -> list[Qu
 
 
 def progress(
-    quarters: Sequence[Quarter], tally: Tally, *, as_of: date, target_end: date | None, window_days: int = WINDOW_DAYS
+    quarters: Sequence[Quarter],
+    tally: Tally,
+    *,
+    as_of: date,
+    target_end: date | None,
+    target_start: date | None = None,
+    window_days: int = WINDOW_DAYS,
 ) -> Progress:
     """Everything the API and the reports show for one wave or the programme."""
     remaining = tally.total - tally.replaced
@@ -155,6 +170,7 @@ def progress(
         as_of=as_of,
         last_replaced=tally.last_replaced,
         total=tally.total,
+        target_start=target_start,
         window_days=window_days,
     )
     late = target_end is not None and as_of > target_end and remaining > 0
@@ -170,6 +186,7 @@ def progress(
         rate_per_quarter=tally.recent * QUARTER_DAYS / window_days,
         forecast_state=state,
         forecast_completion=completion,
+        target_start=target_start,
         target_end=target_end,
         late=late,
         behind=behind,

@@ -319,12 +319,13 @@ def status(*, session: Session, as_of: date | None = None) -> ReplacementStatus:
         )
     wave_progress = [
         WaveProgress(
-            **calc.progress(quarters, tallies[w.code], as_of=as_of, target_end=w.target_end).model_dump(),
+            **calc.progress(
+                quarters, tallies[w.code], as_of=as_of, target_start=w.target_start, target_end=w.target_end
+            ).model_dump(),
             id=w.id or 0,
             code=w.code,
             name_ko=w.name_ko,
             name_en=w.name_en,
-            target_start=w.target_start,
             budget_line_id=w.budget_line_id,
             milestone_id=w.milestone_id,
         )
@@ -334,6 +335,7 @@ def status(*, session: Session, as_of: date | None = None) -> ReplacementStatus:
         quarters,
         calc.combine(list(tallies.values())),
         as_of=as_of,
+        target_start=min((w.target_start for w in waves), default=None),
         target_end=max((w.target_end for w in waves), default=None),
     )
     return ReplacementStatus(

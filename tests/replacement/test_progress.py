@@ -63,6 +63,17 @@ def test_no_replacement_in_the_window_means_no_forecast_date() -> None:
     assert result.rate_per_quarter == 0 and result.late and result.behind
 
 
+def test_a_wave_not_yet_started_is_not_behind() -> None:
+    quarters = calc.quarters_between(date(2027, 1, 1), date(2027, 12, 31))
+    tally = calc.tally_items([(date(2027, 12, 31), None)], quarters, AS_OF)
+    result = calc.progress(quarters, tally, as_of=AS_OF, target_start=date(2027, 1, 4), target_end=date(2027, 12, 31))
+    assert (result.forecast_state, result.forecast_completion, result.behind) == (
+        ForecastState.not_started,
+        None,
+        False,
+    )
+
+
 def test_a_finished_wave_completes_on_its_last_replacement() -> None:
     quarters = calc.quarters_between(date(2026, 1, 1), date(2026, 12, 31))
     tally = calc.tally_items(

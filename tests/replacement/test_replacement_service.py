@@ -123,12 +123,13 @@ ROWS = [
     ("W2", None, None),
 ]
 ENDS = {"W1": date(2026, 9, 30), "W2": date(2027, 12, 31)}
+STARTS = {"W1": date(2026, 1, 1), "W2": date(2027, 1, 1)}
 
 
 @pytest.fixture
 def programme(session: Session, actor: Principal) -> None:
     make_wave(session, actor, code="W1", target_end=ENDS["W1"])
-    make_wave(session, actor, code="W2", target_start=date(2027, 1, 1), target_end=ENDS["W2"])
+    make_wave(session, actor, code="W2", target_start=STARTS["W2"], target_end=ENDS["W2"])
     for wave, target, replaced in ROWS:
         make_equipment(
             session,
@@ -151,7 +152,11 @@ def test_sql_progress_matches_the_pure_reference(session: Session) -> None:
     for wave in result.waves:
         pairs = [(t or ENDS[w], r) for w, t, r in ROWS if w == wave.code]
         expected = calc.progress(
-            quarters, calc.tally_items(pairs, quarters, AS_OF), as_of=AS_OF, target_end=ENDS[wave.code]
+            quarters,
+            calc.tally_items(pairs, quarters, AS_OF),
+            as_of=AS_OF,
+            target_start=STARTS[wave.code],
+            target_end=ENDS[wave.code],
         )
         assert wave.model_dump(include=set(Progress.model_fields)) == expected.model_dump()
     assert result.unknown_wave_items == 1
