@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from inventory.cli import import_app
+from inventory.replacement import cli as replacement_cli
 from reports.context import ReportKind
 from reports.export.cli import export_app
 from reports.export.cli import verify as verify_bundle
@@ -44,6 +45,7 @@ app.add_typer(plan_cli.app, name="plan")
 app.add_typer(export_app, name="export")
 app.command("verify")(verify_bundle)
 app.add_typer(import_app, name="import")
+app.add_typer(replacement_cli.app, name="replacement")
 
 
 @app.command()
