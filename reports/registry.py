@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from inventory.replacement import report as replacement
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
 from reports.manifest import export_manifest, provenance_manifest
 from reports.sections import audit_trail, incident, measures, orders, provenance, verify_appendix
@@ -24,6 +25,7 @@ PROVENANCE = Section("provenance", "section.provenance", provenance.build)
 AUDIT_TRAIL_VERIFIED = Section("audit_trail", "section.audit_trail", partial(audit_trail.build, verify=True))
 AUDIT_TRAIL = Section("audit_trail", "section.audit_trail", partial(audit_trail.build, verify=False))
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
+REPLACEMENT = Section("replacement", "section.replacement", replacement.build)
 
 # The regulator report embeds the signed export manifest of the same state and its own provenance record.
 REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
@@ -36,7 +38,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.confidential",
         pdf_variant="pdf/ua-1",
         filename="board-report.pdf",
-        sections=(INCIDENT, ORDERS, PROVENANCE),
+        sections=(INCIDENT, ORDERS, REPLACEMENT, PROVENANCE),
     ),
     ReportKind.regulator: ReportSpec(
         kind=ReportKind.regulator,
@@ -55,6 +57,6 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.internal",
         pdf_variant="pdf/ua-1",
         filename="management-report.pdf",
-        sections=(INCIDENT, ORDERS, MEASURES, PROVENANCE, AUDIT_TRAIL),
+        sections=(INCIDENT, ORDERS, MEASURES, REPLACEMENT, PROVENANCE, AUDIT_TRAIL),
     ),
 }

@@ -41,3 +41,23 @@ def wave_data(**overrides: Any) -> dict[str, Any]:
 def make_wave(session: Session, actor: Principal, **overrides: Any) -> WavePublic:
     """Create a wave through the service."""
     return service.create(session=session, data=WaveCreate.model_validate(wave_data(**overrides)), actor=actor)
+
+
+def add_replacement(session: Session, actor: Principal) -> WavePublic:
+    """A wave with three items, one replaced: enough for the report section to show (report tests' demo data)."""
+    from datetime import UTC, datetime
+
+    from tests.inventory.factories import make_equipment
+
+    wave = make_wave(session, actor, code="W1", target_start=date(2026, 1, 5), target_end=date(2026, 12, 31))
+    make_equipment(
+        session,
+        actor,
+        replacement_wave="W1",
+        status="replaced",
+        replaced_at=datetime(2026, 3, 2, 3, tzinfo=UTC),
+        target_date=date(2026, 3, 31),
+    )
+    for _ in range(2):
+        make_equipment(session, actor, replacement_wave="W1", status="replacement_planned")
+    return wave

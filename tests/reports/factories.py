@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.replacement.factories import add_replacement
 from tracker.auth import service as auth_service
 from tracker.auth.models import Principal, Role, TokenCreate
 from tracker.db import make_engine, write_session
@@ -33,4 +34,5 @@ def demo_engine() -> Engine:
     with write_session(engine) as session:
         mark_demo(session)
         add_history(session)
+        add_replacement(session, SEED_ACTOR)
     return engine

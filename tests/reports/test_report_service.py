@@ -121,7 +121,8 @@ def test_as_of_time_and_audit_chain_head_are_printed(
     report = rendered[(kind, Lang.ko)]
     pages = texts[(kind, Lang.ko)]
     head = report.context.head
-    assert head.seq == 5  # the demo marker, three tokens, one revocation
+    # The demo marker, three tokens, one revocation; a replacement wave and its three items.
+    assert head.seq == 9
     cover = pages[0]
     assert pdfs.contains(cover, Translator(Lang.ko).instant(report.context.as_of))
     assert pdfs.contains(cover, head.hash)
@@ -218,7 +219,7 @@ def test_the_regulator_report_shows_the_verification_result_and_latest_changes(
     texts: dict[tuple[ReportKind, Lang], list[str]],
 ) -> None:
     text = "".join(texts[(ReportKind.regulator, Lang.en)])
-    assert pdfs.contains(text, "Passed: all 5 links and hashes were recomputed and match.")
+    assert pdfs.contains(text, "Passed: all 9 links and hashes were recomputed and match.")
     # Counts by record type equal the audit figures of the same data: create, update, delete, other, total.
     engine = factories.demo_engine()
     with read_session(engine) as session:
