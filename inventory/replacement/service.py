@@ -8,7 +8,7 @@ functions of `inventory.replacement.progress`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ from inventory.replacement.models import (
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Conflict, NotFound
+from tracker.governance.items import AgendaContext, AgendaItem, DueItem, Severity
 from tracker.milestones.models import Milestone
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan.calendar import today_seoul
@@ -41,6 +42,8 @@ from tracker.records import check_version, flush_versioned
 from tracker.types import SEOUL, now_utc
 
 ENTITY = "replacement_wave"
+# A wave late by more than this many days is a critical agenda item rather than a high one.
+CRITICAL_AFTER_DAYS = 90
 _wave_table = ReplacementWave.__table__  # type: ignore[attr-defined]
 _equipment_table = Equipment.__table__  # type: ignore[attr-defined]
 _w = _wave_table.c
@@ -381,3 +384,58 @@ def _unknown_wave_items(session: Session) -> int:
 def late_waves(session: Session, as_of: date) -> list[WaveProgress]:
     """Waves whose target end has passed with items remaining, as of a date."""
     return [w for w in status(session=session, as_of=as_of).waves if w.late]
+
+
+# --- governance sources --------------------------------------------------------------------------------------------
+
+
+def _owners(session: Session, waves: Sequence[WaveProgress | ReplacementWave]) -> dict[int, str]:
+    """The owner of each wave by id: its milestone's owner, else the workstream."""
+    ids = [w.milestone_id for w in waves if w.milestone_id is not None]
+    m = Milestone.__table__.c  # type: ignore[attr-defined]
+    found = dict(session.execute(select(m.id, m.owner).where(m.id.in_(ids))).tuples().all()) if ids else {}
+    return {w.id or 0: found.get(w.milestone_id or 0, WorkstreamCode.legacy_replacement.value) for w in waves}
+
+
+def agenda_items(session: Session, ctx: AgendaContext) -> Iterable[AgendaItem]:
+    """Agenda source: waves whose target end has passed with items remaining (high; critical after 90 days)."""
+    late = late_waves(session, ctx.today)
+    owners = _owners(session, late)
+    for w in late:
+        days = (ctx.today - w.target_end).days if w.target_end else 0
+        forecast = w.forecast_completion.isoformat() if w.forecast_completion else "no forecast (no recent rate)"
+        yield AgendaItem(
+            kind="replacement_wave_late",
+            title=f"Replacement wave {w.code} ({w.name_en}) / {w.name_ko}: {w.remaining:,} of {w.total:,} items left",
+            severity=Severity.critical if days > CRITICAL_AFTER_DAYS else Severity.high,
+            owner=owners[w.id],
+            due_on=w.target_end,
+            status=f"{days} days past target; forecast {forecast}",
+            ref_type=ENTITY,
+            ref_id=w.code,
+        )
+
+
+def due_items(session: Session, today: date, until: date) -> Iterable[DueItem]:
+    """Reminder source: waves with items remaining whose target end falls by `until` (overdue ones included)."""
+    rows = session.execute(
+        select(ReplacementWave).where(_w.target_end <= until).order_by(_w.target_end, _w.code)
+    ).scalars()
+    due = list(rows)
+    if not due:
+        return
+    counts = _counts(session, [w.code for w in due])
+    owners = _owners(session, due)
+    for w in due:
+        planned, replaced = counts.get(w.code, (0, 0))
+        if planned == replaced:
+            continue
+        yield DueItem(
+            kind="replacement_wave",
+            title=f"Replacement wave {w.code}: {planned - replaced:,} of {planned:,} items to replace",
+            owner=owners[w.id or 0],
+            due_on=w.target_end,
+            status=f"{replaced:,}/{planned:,} replaced",
+            ref_type=ENTITY,
+            ref_id=w.code,
+        )

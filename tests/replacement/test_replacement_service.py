@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -18,6 +18,9 @@ from tests.replacement.factories import legacy_line, make_wave
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Conflict, NotFound, Stale
+from tracker.governance.agenda import AGENDA_SOURCES
+from tracker.governance.due import due_report
+from tracker.governance.items import AgendaContext, Severity
 from tracker.plan.models import WorkstreamCode
 
 AS_OF = date(2026, 11, 22)
@@ -184,3 +187,23 @@ def test_as_of_counts_only_replacements_made_by_then(session: Session) -> None:
     assert (result.programme.replaced, result.waves[0].late) == (1, False)
     # No replacement in 2025-12-01..2026-05-31 except 03-01: rate 1 per 182 days, 6 remaining → 1092 days.
     assert result.programme.forecast_completion == date(2029, 5, 27)
+
+
+@pytest.mark.usefixtures("programme")
+def test_late_waves_are_agenda_items_for_the_board(session: Session) -> None:
+    ctx = AgendaContext(review_id=1, body_id=1, body_code="board", as_of=_kst(AS_OF), today=AS_OF)
+    items = list(service.agenda_items(session, ctx))
+    # W1 ended 2026-09-30 with 1 of 4 items left: 53 days late, high (critical only after 90 days).
+    assert [(i.ref_id, i.severity, i.due_on) for i in items] == [("W1", Severity.high, date(2026, 9, 30))]
+    assert "1 of 4 items left" in items[0].title and "53 days past target" in items[0].status
+    assert service.agenda_items in AGENDA_SOURCES
+
+
+@pytest.mark.usefixtures("programme")
+def test_waves_due_by_the_horizon_are_reminders(session: Session) -> None:
+    soon = list(service.due_items(session, AS_OF, AS_OF + timedelta(days=14)))
+    assert [(d.ref_id, d.status) for d in soon] == [("W1", "3/4 replaced")]
+    later = list(service.due_items(session, AS_OF, date(2027, 12, 31)))
+    assert [d.ref_id for d in later] == ["W1", "W2"]
+    report = due_report(session=session, today=AS_OF, days=14)
+    assert any(e.ref_type == "replacement_wave" and e.overdue for o in report.owners for e in o.items)

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from inventory.replacement import service as replacement_service
 from tracker.commitments import service as commitments_service
 from tracker.governance import sources
 from tracker.governance.items import SEVERITY_RANK, AgendaContext, AgendaItem
@@ -25,6 +26,7 @@ AGENDA_SOURCES: list[AgendaSource] = [
     sources.carried_over_actions,
     sources.missed_reviews,
     commitments_service.agenda_items,
+    replacement_service.agenda_items,
 ]
 
 

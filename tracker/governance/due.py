@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from inventory.replacement import service as replacement_service
 from tracker.commitments import service as commitments_service
 from tracker.governance import sources
 from tracker.governance.items import DueItem
@@ -25,6 +26,7 @@ DUE_SOURCES: list[DueSource] = [
     sources.due_actions,
     sources.due_reviews,
     commitments_service.due_items,
+    replacement_service.due_items,
 ]
 
 DEFAULT_DAYS = 14
