@@ -27,6 +27,7 @@ T = TypeVar("T")
 BENCH_MODULES = [
     "tracker.audit.bench",
     "inventory.bench",
+    "inventory.replacement.bench",
     "tracker.governance.bench",
     "tracker.plan.bench",
     "reports.bench",

@@ -354,20 +354,39 @@ def status(*, session: Session, as_of: date | None = None) -> ReplacementStatus:
 def _cumulative(
     session: Session, joined: Any, planned_on: Any, done: ColumnElement[bool], quarters: Sequence[calc.Quarter]
 ) -> dict[str, tuple[list[int], list[int]]]:
-    """Per wave: items planned, and items replaced, on or before each quarter's end (one grouped query)."""
+    """Per wave: items planned, and items replaced, on or before each quarter's end.
+
+    One grouped query: each item falls in the first quarter whose end its planned date (or replacement) precedes,
+    found by one searched CASE per row, and the counts per (wave, planned quarter, replaced quarter) are summed up
+    cumulatively here. That is a few hundred rows at most, whatever the number of items.
+    """
     if not quarters:
         return {}
-    columns: list[Any] = []
-    for quarter in quarters:
-        columns.append(func.sum(case((planned_on <= quarter.end, 1), else_=0)))
-    for quarter in quarters:
-        columns.append(func.sum(case((and_(done, _e.replaced_at < start_of(quarter.next_start)), 1), else_=0)))
-    stmt = joined.add_columns(_w.code, *columns).group_by(_w.code)
     width = len(quarters)
-    out: dict[str, tuple[list[int], list[int]]] = {}
-    for row in session.execute(stmt):
-        values = [int(v or 0) for v in row[1:]]
-        out[row[0]] = (values[:width], values[width:])
+    planned_bucket = case(*[(planned_on <= q.end, i) for i, q in enumerate(quarters)], else_=width)
+    replaced_bucket = case(
+        (not_(done), -1), *[(_e.replaced_at < start_of(q.next_start), i) for i, q in enumerate(quarters)], else_=width
+    )
+    stmt = joined.add_columns(_w.code, planned_bucket, replaced_bucket, func.count()).group_by(
+        _w.code, planned_bucket, replaced_bucket
+    )
+    planned: dict[str, list[int]] = {}
+    replaced: dict[str, list[int]] = {}
+    for code, p_bucket, r_bucket, count in session.execute(stmt):
+        per_planned = planned.setdefault(code, [0] * (width + 1))
+        per_replaced = replaced.setdefault(code, [0] * (width + 1))
+        per_planned[int(p_bucket)] += int(count)
+        if int(r_bucket) >= 0:
+            per_replaced[int(r_bucket)] += int(count)
+    return {code: (_running(planned[code][:width]), _running(replaced[code][:width])) for code in planned}
+
+
+def _running(counts: list[int]) -> list[int]:
+    """Cumulative sums."""
+    out, total = [], 0
+    for n in counts:
+        total += n
+        out.append(total)
     return out
 
 
