@@ -30,6 +30,7 @@ i18n.register(
             "the last {days} days.",
         },
         "replacement.items": {"ko": "교체 대상 장비", "en": "Items in waves"},
+        "replacement.items_short": {"ko": "대상", "en": "Items"},
         "replacement.replaced": {"ko": "교체 완료", "en": "Replaced"},
         "replacement.remaining": {"ko": "잔여", "en": "Remaining"},
         "replacement.forecast": {"ko": "완료 예상일", "en": "Forecast completion"},
