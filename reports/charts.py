@@ -8,6 +8,7 @@ be user text: matplotlib's SVG writer escapes it, and the result is returned as 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -87,6 +88,19 @@ def _attributes(match: re.Match[str]) -> str:
     return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
+_ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
+
+
+def _scoped_ids(text: str) -> str:
+    """Prefix every id (and reference to one) with a digest of the chart.
+
+    matplotlib numbers ids per figure (figure_1, line2d_1...), so two inline charts in one report would define the
+    same anchors twice; a digest of the chart keeps them apart and the output reproducible.
+    """
+    prefix = "c" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10] + "-"
+    return _ID_REFERENCE.sub(lambda m: m.group(1) + prefix, text)
+
+
 def _svg(figure: Figure, alt: str) -> Markup:
     """The figure as an inline <svg> element with its alternative text as <title>.
 
@@ -100,6 +114,7 @@ def _svg(figure: Figure, alt: str) -> Markup:
     text = _CLEAN.sub("", buffer.getvalue(), count=1)
     text = _STYLE_ELEMENT.sub("", _METADATA.sub("", text, count=1), count=1)
     text = _STYLE_ATTRIBUTE.sub(_attributes, text)
+    text = _scoped_ids(text)
     head_end = text.index(">") + 1
     title = f"<title>{escape(alt)}</title>"
     opening = text[:head_end].replace(

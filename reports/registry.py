@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import partial
 
 from inventory.access_events import exposure_report
+from inventory.replacement import report as replacement
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
 from reports.manifest import export_manifest, provenance_manifest
 from reports.sections import audit_trail, controls, incident, measures, orders, provenance, verify_appendix
@@ -28,6 +29,7 @@ AUDIT_TRAIL = Section("audit_trail", "section.audit_trail", partial(audit_trail.
 REMEDIATION = Section("femtocell_remediation", "section.femtocell_remediation", controls.remediation)
 FINDINGS = Section("findings", "section.findings", controls.findings)
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
+REPLACEMENT = Section("replacement", "section.replacement", replacement.build)
 
 # The regulator report embeds the signed export manifest of the same state and its own provenance record.
 REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
@@ -40,7 +42,7 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.confidential",
         pdf_variant="pdf/ua-1",
         filename="board-report.pdf",
-        sections=(INCIDENT, EXPOSURE, ORDERS, REMEDIATION, FINDINGS, PROVENANCE),
+        sections=(INCIDENT, EXPOSURE, ORDERS, REMEDIATION, FINDINGS, REPLACEMENT, PROVENANCE),
     ),
     ReportKind.regulator: ReportSpec(
         kind=ReportKind.regulator,
@@ -59,6 +61,6 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.internal",
         pdf_variant="pdf/ua-1",
         filename="management-report.pdf",
-        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL),
+        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, MEASURES, REPLACEMENT, PROVENANCE, AUDIT_TRAIL),
     ),
 }

@@ -22,6 +22,7 @@ from inventory.access_events.api import router as access_events_router
 from inventory.access_events.exposure_api import router as exposure_router
 from inventory.equipment.api import router as equipment_router
 from inventory.femtocells.api import router as femtocells_router
+from inventory.replacement.api import router as replacement_router
 from reports.api import router as reports_router
 from reports.export.api import router as export_router
 from tracker import __version__
@@ -73,6 +74,7 @@ TAGS: list[dict[str, str]] = [
         "name": "exposure",
         "description": "Subscribers exposed through unauthorized cells: totals, cells, and (investigators) pseudonyms.",
     },
+    {"name": "replacement", "description": "Legacy-equipment replacement waves: plan vs actual, burn-down, forecast."},
 ]
 
 # Every domain router, mounted under /api/v1. A new domain adds one line here.
@@ -92,6 +94,7 @@ ROUTERS: list[APIRouter] = [
     access_events_router,
     controls_router,
     exposure_router,
+    replacement_router,
 ]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

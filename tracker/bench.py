@@ -28,6 +28,7 @@ BENCH_MODULES = [
     "tracker.audit.bench",
     "inventory.bench",
     "inventory.access_events.bench",
+    "inventory.replacement.bench",
     "tracker.governance.bench",
     "tracker.plan.bench",
     "tracker.controls.bench",

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from inventory.access_events.exposure_cli import exposure_command
 from inventory.cli import import_app
+from inventory.replacement import cli as replacement_cli
 from reports.context import ReportKind
 from reports.export.cli import export_app
 from reports.export.cli import verify as verify_bundle
@@ -48,6 +49,7 @@ app.command("verify")(verify_bundle)
 app.add_typer(import_app, name="import")
 app.command("check")(controls_cli.check)
 app.command("exposure")(exposure_command)
+app.add_typer(replacement_cli.app, name="replacement")
 
 
 @app.command()

@@ -60,9 +60,16 @@ def _seed_inventory(session: Session, ctx: SeedContext) -> dict[str, int]:
     return seed_inventory(session, ctx)
 
 
+def _seed_replacement(session: Session, ctx: SeedContext) -> dict[str, int]:
+    from inventory.replacement.seed import load
+
+    return load(session, ctx)
+
+
 # Ordered: later steps may read what earlier ones created. A new domain appends its loader here.
 SEED_STEPS: list[SeedStep] = [_mark_demo, _seed_inventory]
 SEED_STEPS += PLAN_SEED_STEPS  # program, budget, spend, milestones, zero trust, KPIs
+SEED_STEPS += [_seed_replacement]  # waves on the plan's budget lines and milestones, over the inventory
 SEED_STEPS += [commitments_seed.load, governance_seed.load]
 # Last: the first control run reads the inventory, the plan and the commitments seeded above.
 SEED_STEPS += [controls_seed.load]

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 from inventory.access_events import models as access_event_models
 from inventory.equipment import models as equipment_models
 from inventory.femtocells import models as femtocell_models
+from inventory.replacement import models as replacement_models
 from tracker.audit import models as audit_models
 from tracker.auth import models as auth_models
 from tracker.commitments import models as commitment_models
@@ -34,6 +35,7 @@ __all__ = [
     "metadata",
     "milestone_models",
     "plan_models",
+    "replacement_models",
     "system_models",
     "zero_trust_models",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.replacement.factories import add_replacement
 from tracker.auth import service as auth_service
 from tracker.auth.models import Principal, Role, TokenCreate
 from tracker.db import make_engine, write_session
@@ -52,6 +53,7 @@ def demo_engine() -> Engine:
         add_history(session)
         add_control_run(session)
         add_access_events(session)
+        add_replacement(session, SEED_ACTOR)
     return engine
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from inventory.replacement import service as replacement_service
 from tracker.commitments import service as commitments_service
 from tracker.controls import sources as controls_sources
 from tracker.governance import sources
@@ -28,6 +29,7 @@ AGENDA_SOURCES: list[AgendaSource] = [
     commitments_service.agenda_items,
     controls_sources.failing_controls,
     controls_sources.overdue_findings,
+    replacement_service.agenda_items,
 ]
 
 

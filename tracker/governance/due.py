@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from inventory.replacement import service as replacement_service
 from tracker.commitments import service as commitments_service
 from tracker.controls import sources as controls_sources
 from tracker.governance import sources
@@ -27,6 +28,7 @@ DUE_SOURCES: list[DueSource] = [
     sources.due_reviews,
     commitments_service.due_items,
     controls_sources.due_findings,
+    replacement_service.due_items,
 ]
 
 DEFAULT_DAYS = 14

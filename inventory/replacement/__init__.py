@@ -1,0 +1,1 @@
+"""Replacement of legacy equipment: waves, assignments, planned vs actual progress and the forecast."""
