@@ -8,6 +8,7 @@ be user text: matplotlib's SVG writer escapes it, and the result is returned as 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -41,6 +42,7 @@ _CLEAN = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+_ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +89,14 @@ def _attributes(match: re.Match[str]) -> str:
     return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
+def _unique_ids(svg: str) -> str:
+    """Prefix every id, and every local reference (url(#..), href="#.."), with a digest of the chart, so several
+    charts in one document never define the same anchor twice (matplotlib numbers ids per figure: patch_1, ...).
+    Deterministic: the same chart gets the same ids."""
+    prefix = "c" + hashlib.sha256(svg.encode()).hexdigest()[:8] + "-"
+    return _ID_OR_REFERENCE.sub(lambda m: m.group(1) + prefix, svg)
+
+
 def _svg(figure: Figure, alt: str) -> Markup:
     """The figure as an inline <svg> element with its alternative text as <title>.
 
@@ -100,6 +110,7 @@ def _svg(figure: Figure, alt: str) -> Markup:
     text = _CLEAN.sub("", buffer.getvalue(), count=1)
     text = _STYLE_ELEMENT.sub("", _METADATA.sub("", text, count=1), count=1)
     text = _STYLE_ATTRIBUTE.sub(_attributes, text)
+    text = _unique_ids(text)
     head_end = text.index(">") + 1
     title = f"<title>{escape(alt)}</title>"
     opening = text[:head_end].replace(

@@ -96,12 +96,14 @@ def render_report(
     now: datetime | None = None,
     fetcher: TemplateFetcher | None = None,
     export_manifest: bytes | None = None,
+    review_id: int | None = None,
 ) -> RenderedReport:
     """Render a report as of now, or as of a past instant (rebuilt from the audit chain); returns the PDF.
 
     An `as_of` later than now shows the current state, labelled with the current time. When no change was recorded
     after `as_of`, the live data already is the state at `as_of` and is read directly. `export_manifest` is the
     manifest of an audit export of the same state, attached to the regulator report (one is built when absent).
+    `review_id` names the board meeting a board pack is for (its agenda is the "decisions requested").
     """
     from reports.fonts import require_hangul_font
     from reports.render import render_html, write_pdf
@@ -127,6 +129,7 @@ def render_report(
             historical=historical,
             t=t,
             export_manifest=export_manifest,
+            review_id=review_id,
         )
         built: list[tuple[Section, Any]] = []
         omitted: list[Section] = []

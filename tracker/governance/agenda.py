@@ -15,6 +15,8 @@ from sqlmodel import Session
 from tracker.commitments import service as commitments_service
 from tracker.governance import sources
 from tracker.governance.items import SEVERITY_RANK, AgendaContext, AgendaItem
+from tracker.milestones import service as milestones_service
+from tracker.plan import service as plan_service
 
 AgendaSource = Callable[[Session, AgendaContext], Iterable[AgendaItem]]
 
@@ -25,6 +27,8 @@ AGENDA_SOURCES: list[AgendaSource] = [
     sources.carried_over_actions,
     sources.missed_reviews,
     commitments_service.agenda_items,
+    milestones_service.agenda_items,
+    plan_service.agenda_items,
 ]
 
 

@@ -18,6 +18,7 @@ from tracker.governance import sources
 from tracker.governance.items import DueItem
 from tracker.governance.models import DueEntry, DueReport, OwnerDue
 from tracker.governance.schedule import seoul_today
+from tracker.milestones import service as milestones_service
 
 DueSource = Callable[[Session, date, date], Iterable[DueItem]]
 
@@ -25,6 +26,7 @@ DUE_SOURCES: list[DueSource] = [
     sources.due_actions,
     sources.due_reviews,
     commitments_service.due_items,
+    milestones_service.due_items,
 ]
 
 DEFAULT_DAYS = 14
