@@ -24,6 +24,8 @@ from tracker.types import as_utc, now_utc, parse_instant
 
 if TYPE_CHECKING:
     from reports.render import TemplateFetcher
+    from tracker.auth.models import Principal
+    from tracker.governance.models import BoardPackPublic
 
 
 @dataclass
@@ -168,3 +170,44 @@ def render_report(
         render_seconds=result.seconds,
         fetched=result.fetched,
     )
+
+
+@dataclass
+class ArchivedBoardPack:
+    """A board pack rendered for a meeting and the archive record it was stored under."""
+
+    rendered: RenderedReport
+    pack: BoardPackPublic
+
+
+def archive_board_pack(
+    *,
+    session: Session,
+    review_id: int,
+    actor: Principal,
+    lang: Lang | str = Lang.ko,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+) -> ArchivedBoardPack:
+    """Render the board pack for meeting `review_id` and archive it as that meeting's next board-pack version.
+
+    The pack's "decisions requested" is that meeting's agenda. The archive stores the PDF with its SHA-256, the
+    instant it shows and the audit-chain head it was built from (`tracker.governance.service.archive_board_pack`),
+    in the caller's transaction.
+    """
+    from tracker.governance import service as governance_service
+
+    governance_service.get_review(session=session, review_id=review_id)  # an unknown meeting is a 404 before rendering
+    rendered = render_report(
+        session=session, kind=ReportKind.board, lang=lang, as_of=as_of, now=now, review_id=review_id
+    )
+    pack = governance_service.archive_board_pack(
+        session=session,
+        meeting_id=review_id,
+        pdf=rendered.pdf,
+        as_of=rendered.context.as_of,
+        chain_head_seq=rendered.context.head.seq,
+        chain_head_hash=rendered.context.head.hash,
+        actor=actor,
+    )
+    return ArchivedBoardPack(rendered=rendered, pack=pack)

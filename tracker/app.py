@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from inventory.access_events.api import router as access_events_router
 from inventory.equipment.api import router as equipment_router
 from inventory.femtocells.api import router as femtocells_router
+from reports.api import board_pack_router
 from reports.api import router as reports_router
 from reports.export.api import router as export_router
 from tracker import __version__
@@ -75,6 +76,7 @@ ROUTERS: list[APIRouter] = [
     zero_trust_router,
     kpis_router,
     reports_router,
+    board_pack_router,
     export_router,
     femtocells_router,
     equipment_router,

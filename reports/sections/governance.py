@@ -21,9 +21,9 @@ from tracker.governance import service as governance_service
 from tracker.governance.items import Severity
 
 DUE_DAYS = 30
-MAX_ACTIONS = 20
-MAX_AGENDA = 15
-MAX_DECISIONS = 10
+MAX_ACTIONS = 10
+MAX_AGENDA = 8
+MAX_DECISIONS = 6
 MAX_COMMITMENTS = 60
 
 register(

@@ -1,5 +1,9 @@
 """Zero-trust maturity by pillar against this year's target (heatmap), and the plan's KPIs against their targets.
 
+The heatmap is an HTML table with shaded cells rather than an SVG chart: it is a grid of labelled cells, which a
+table renders (and tags for PDF/UA) natively, while WeasyPrint lays out each SVG text label through Pango — the
+matplotlib version of this grid (about 90 labels) cost the board pack some 0.9 s of its 3 s budget.
+
 Figures from `tracker.zero_trust.service.summary` and `tracker.kpis.service.latest` as of the report day in Seoul.
 """
 
@@ -30,10 +34,9 @@ register(
             "pillar's stage is its weakest function (each function: the lower median over the systems in scope). "
             "{met} of {total} pillars meet their target.",
         },
-        "zt.heatmap": {"ko": "영역 × 시스템 성숙도 (현재 → 목표)", "en": "Pillar × system maturity (current → target)"},
-        "zt.heatmap.alt": {
-            "ko": "제로트러스트 영역별, 시스템별 현재 단계와 올해 목표 단계를 나타낸 히트맵",
-            "en": "Heatmap of each system's current zero-trust stage per pillar, with this year's target",
+        "zt.heatmap": {
+            "ko": "영역 × 시스템 성숙도와 올해 목표",
+            "en": "Pillar × system maturity, and this year's target",
         },
         "zt.pillar": {"ko": "영역", "en": "Pillar"},
         "zt.current": {"ko": "현재 단계", "en": "Current"},
@@ -43,7 +46,19 @@ register(
         "zt.yes": {"ko": "달성", "en": "yes"},
         "zt.no": {"ko": "미달", "en": "no"},
         "zt.unassessed": {"ko": "미평가 {n}건", "en": "{n} unassessed"},
+        "zt.system": {"ko": "시스템", "en": "System"},
+        "zt.pillar_stage": {"ko": "영역 단계", "en": "Pillar stage"},
         "zt.cross_cutting": {"ko": "공통 역량", "en": "cross-cutting"},
+        "stage.short.traditional": {"ko": "전통", "en": "Trad."},
+        "stage.short.initial": {"ko": "초기", "en": "Init."},
+        "stage.short.advanced": {"ko": "고급", "en": "Adv."},
+        "stage.short.optimal": {"ko": "최적", "en": "Opt."},
+        "zt.legend": {
+            "ko": "칸: 시스템별 영역 단계(해당 영역 기능 중 가장 낮은 단계). 진할수록 성숙, 빗금은 올해 목표 미달, 빈 "
+            "칸은 해당 없음.",
+            "en": "Cells: each system's stage in the pillar (its weakest function there). Darker is more mature; "
+            "hatched cells are below this year's target; blank cells are out of scope.",
+        },
         "stage.traditional": {"ko": "전통", "en": "Traditional"},
         "stage.initial": {"ko": "초기", "en": "Initial"},
         "stage.advanced": {"ko": "고급", "en": "Advanced"},
@@ -68,8 +83,8 @@ register(
 )
 
 
-def _stage(t: Any, stage: ZtStage | None) -> str:
-    return t(f"stage.{ZtStage(stage).value}") if stage is not None else "—"
+def _short_stage(t: Any, stage: ZtStage) -> str:
+    return str(t(f"stage.short.{ZtStage(stage).value}"))
 
 
 def build_zero_trust(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
@@ -81,24 +96,20 @@ def build_zero_trust(session: Session, ctx: ReportContext) -> dict[str, Any] | N
     if not pillars:
         return None
     systems = sorted({s.system_code for p in pillars for s in p.systems})
-    levels: list[list[int | None]] = []
-    targets: list[list[int | None]] = []
-    for p in pillars:
-        stage_of = {s.system_code: s.stage for s in p.systems}
-        levels.append([STAGE_LEVEL[stage_of[c]] - 1 if c in stage_of else None for c in systems])
-        target = STAGE_LEVEL[p.target_stage] - 1 if p.target_stage is not None else None
-        targets.append([target if c in stage_of else None for c in systems])
-    names = [p.name_ko if ctx.lang is Lang.ko else p.name_en for p in pillars]
-    heatmap = charts.heatmap(
-        names,
-        systems,
-        levels,
-        level_names=[t(f"stage.{s.value}") for s in ZtStage],
-        title="",
-        alt=t("zt.heatmap.alt"),
-        targets=targets,
-    )
+    stage_of = {(p.pillar, s.system_code): s.stage for p in pillars for s in p.systems}
     with_target = [p for p in pillars if p.met is not None]
+
+    def cell(pillar: Any, code: str) -> dict[str, Any] | None:
+        stage = stage_of.get((pillar.pillar, code))
+        if stage is None:
+            return None
+        target = STAGE_LEVEL[pillar.target_stage] if pillar.target_stage is not None else None
+        return {
+            "level": STAGE_LEVEL[stage],
+            "label": _short_stage(t, stage),
+            "below": target is not None and STAGE_LEVEL[stage] < target,
+        }
+
     return {
         "intro": t(
             "zt.intro",
@@ -108,25 +119,29 @@ def build_zero_trust(session: Session, ctx: ReportContext) -> dict[str, Any] | N
             total=len(with_target),
         ),
         "target_title": t("zt.target", year=summary.year),
-        "heatmap": heatmap,
-        "rows": [
+        # Columns: pillars, with the pillar's stage, target, gap and whether it is met in the footer rows.
+        "pillars": [
             {
-                "name": name,
+                "name": p.name_ko if ctx.lang is Lang.ko else p.name_en,
                 "cross_cutting": p.cross_cutting,
-                "current": _stage(t, p.current_stage),
-                "target": _stage(t, p.target_stage),
+                "level": STAGE_LEVEL[p.current_stage] if p.current_stage is not None else None,
+                "current": _short_stage(t, p.current_stage) if p.current_stage is not None else "—",
+                "target_level": STAGE_LEVEL[p.target_stage] if p.target_stage is not None else None,
+                "target": _short_stage(t, p.target_stage) if p.target_stage is not None else "—",
                 "gap": p.gap_steps if p.gap_steps is not None else "—",
                 "met": None if p.met is None else (t("zt.yes") if p.met else t("zt.no")),
                 "missed": p.met is False,
-                "unassessed": t("zt.unassessed", n=p.unassessed_pairs) if p.unassessed_pairs else "",
+                "unassessed": p.unassessed_pairs,
             }
-            for name, p in zip(names, pillars, strict=True)
+            for p in pillars
         ],
+        # Rows: systems in scope; a cell is None where the system is out of the pillar's scope.
+        "grid": [{"system": code, "cells": [cell(p, code) for p in pillars]} for code in systems],
     }
 
 
-def build_kpis(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
-    """Every KPI's latest value against this year's target, and a bar chart of the percentage KPIs."""
+def build_kpis(session: Session, ctx: ReportContext, *, chart: bool = True) -> dict[str, Any] | None:
+    """Every KPI's latest value against this year's target, and (with `chart`) a bar chart of the percentages."""
     t = ctx.t
     day = report_day(ctx)
     statuses = kpis_service.latest(session=session, as_of=day)
@@ -134,7 +149,7 @@ def build_kpis(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         return None
     judged = [s for s in statuses if s.met is not None]
     percent = [s for s in statuses if s.kpi.unit == KpiUnit.percent and s.latest is not None]
-    chart = (
+    figure = (
         charts.bar_vs_target(
             [s.kpi.name_ko if ctx.lang is Lang.ko else s.kpi.name_en for s in percent],
             [s.latest.value / 100 if s.latest is not None else 0 for s in percent],
@@ -145,12 +160,12 @@ def build_kpis(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
             target_label=t("kpi.target"),
             unit=t("kpi.percent"),
         )
-        if percent
+        if percent and chart
         else None
     )
     return {
         "intro": t("kpi.intro", day=t.day(day), year=day.year, met=sum(1 for s in judged if s.met), total=len(judged)),
-        "chart": chart,
+        "chart": figure,
         "rows": [
             {
                 "name": s.kpi.name_ko if ctx.lang is Lang.ko else s.kpi.name_en,

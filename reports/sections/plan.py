@@ -216,15 +216,6 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         "rows": rows,
         "total": _evm_row(t, t("plan.total"), value, summary.rag),
         "mismatch": any(r["mismatch"] for r in rows),
-        "years": [
-            {
-                "year": y.year,
-                "budget": y.budget_krw,
-                "spent": y.spent_krw,
-                "share": f"{100 * y.spent_krw / y.budget_krw:.1f}%" if y.budget_krw else "—",
-            }
-            for y in summary.years
-        ],
     }
 
 
@@ -279,4 +270,13 @@ def build_workstreams(session: Session, ctx: ReportContext) -> dict[str, Any] | 
         },
         "mismatch": any(r["mismatch"] for r in rows),
         "spend": spend_chart(ctx, summary.workstreams),
+        "years": [
+            {
+                "year": y.year,
+                "budget": y.budget_krw,
+                "spent": y.spent_krw,
+                "share": f"{100 * y.spent_krw / y.budget_krw:.1f}%" if y.budget_krw else "—",
+            }
+            for y in summary.years
+        ],
     }

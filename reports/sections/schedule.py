@@ -21,9 +21,8 @@ from tracker.milestones.models import MilestonePublic, MilestoneStatus
 from tracker.plan import service as plan_service
 
 # Rows printed per table (WeasyPrint pays per row; the rest is counted, and the API lists them all).
-MAX_LATE = 12
-MAX_DELAYED_NAMED = 4
-MAX_PATH = 14
+MAX_LATE = 8
+MAX_DELAYED_NAMED = 3
 MAX_OVERDUE = 25
 
 register(
@@ -60,12 +59,17 @@ register(
             "{finish} against a baseline of {baseline}.",
         },
         "path.none": {"ko": "일정이 기록되지 않았습니다.", "en": "No schedule recorded."},
-        "path.finish": {"ko": "최조 완료", "en": "Earliest finish"},
+        "path.finish": {"ko": "최조 완료일", "en": "Earliest finish"},
         "path.float": {"ko": "여유(일)", "en": "Float (days)"},
         "path.status": {"ko": "상태", "en": "Status"},
-        "path.more": {
-            "ko": "주공정의 나머지 {n}단계는 API(/milestones/critical-path)에서 확인할 수 있습니다.",
-            "en": "{n} more step(s) of the path are listed by the API (/milestones/critical-path).",
+        "path.float_days": {"ko": "여유 {n}일", "en": "float {n} d"},
+        "path.legend": {
+            "ko": "각 단계: 코드, 마일스톤 (상태, 최조 완료일, 여유). 빨간색은 기준일보다 늦게 끝날 단계입니다.",
+            "en": "Each step: code, milestone (status, earliest finish, float). Red steps finish after their baseline.",
+        },
+        "late.delays.count": {
+            "ko": "{total}건 (그중 {missing}건 기준일 초과)",
+            "en": "{total} ({missing} now miss their baseline)",
         },
         "status.planned": {"ko": "계획", "en": "planned"},
         "status.in_progress": {"ko": "진행 중", "en": "in progress"},
@@ -127,6 +131,8 @@ def build_late(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
                     for d in named
                 ],
                 "delays_more": len(item.delays) - len(named),
+                "delays_missing": sum(1 for d in item.delays if d.misses_baseline),
+                "delays_total": len(item.delays),
             }
         )
     path = milestones_service.critical_path(session=session)
@@ -156,9 +162,8 @@ def build_late(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
                 "float": s.float_days,
                 "late": s.earliest_finish > s.baseline_date,
             }
-            for s in steps[:MAX_PATH]
+            for s in steps
         ],
-        "path_more": max(len(steps) - MAX_PATH, 0),
     }
 
 
