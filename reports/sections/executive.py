@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from reports.context import ReportContext
 from reports.i18n import register
-from reports.sections.plan import index, plan_summary, rag_label, report_day, workstream_name
+from reports.sections.plan import index, plan_summary, rag_label, report_day, table_money, workstream_name
 from tracker.governance import service as governance_service
 from tracker.kpis import service as kpis_service
 from tracker.milestones import service as milestones_service
@@ -103,8 +103,8 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
                 "rag_label": rag_label(t, rag),
                 "spi": index(ws.evm.spi),
                 "cpi": index(ws.evm.cpi),
-                "budget": ws.budget_krw,
-                "eac": ws.evm.eac,
+                "budget": table_money(t, ws.budget_krw),
+                "eac": table_money(t, ws.evm.eac),
                 "late": len(days),
                 "worst": t("exec.days", n=max(days)) if days else "—",
             }
@@ -134,8 +134,8 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
             "rag_label": rag_label(t, program_rag),
             "spi": index(summary.evm.spi),
             "cpi": index(summary.evm.cpi),
-            "budget": summary.budget_krw,
-            "eac": summary.evm.eac,
+            "budget": table_money(t, summary.budget_krw),
+            "eac": table_money(t, summary.evm.eac),
             "late": len(all_late),
             "worst": t("exec.days", n=max(all_late)) if all_late else "—",
         },

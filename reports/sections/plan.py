@@ -66,6 +66,7 @@ register(
         "plan.spent": {"ko": "집행액", "en": "Spent"},
         "plan.remaining": {"ko": "잔여 예산", "en": "Remaining budget"},
         "plan.unit": {"ko": "억 원", "en": "KRW billion"},
+        "plan.table_unit": {"ko": "금액 단위: 억 원", "en": "Amounts in KRW billion"},
         "plan.by_workstream": {"ko": "과제별 성과 지표", "en": "Earned value by workstream"},
         "plan.workstream": {"ko": "과제", "en": "Workstream"},
         "plan.budget": {"ko": "예산", "en": "Budget"},
@@ -101,6 +102,15 @@ def index(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def table_money(t: Translator, amount: int | None) -> str:
+    """Money for wide tables, in the unit the column header names (억 원 / KRW billion): '2,447', '244.7'."""
+    if amount is None:
+        return "—"
+    if t.lang is Lang.ko:
+        return f"{amount / 10**8:,.0f}"
+    return f"{amount / 10**9:,.1f}"
+
+
 def rag_label(t: Translator, rag: Rag | str) -> str:
     """The RAG status in words (colour is never the only carrier)."""
     return t(f"rag.{Rag(rag).value}")
@@ -126,13 +136,13 @@ def _money_unit(t: Translator) -> tuple[int, str]:
 def _evm_row(t: Translator, name: str, value: EarnedValuePublic, rag: Rag) -> dict[str, Any]:
     return {
         "name": name,
-        "bac": value.bac,
-        "pv": value.pv,
-        "ev": value.ev,
-        "ac": value.ac,
+        "bac": table_money(t, value.bac),
+        "pv": table_money(t, value.pv),
+        "ev": table_money(t, value.ev),
+        "ac": table_money(t, value.ac),
         "spi": index(value.spi),
         "cpi": index(value.cpi),
-        "eac": value.eac,
+        "eac": table_money(t, value.eac),
         "rag": Rag(rag).value,
         "rag_label": rag_label(t, rag),
     }
