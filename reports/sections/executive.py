@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from reports.context import ReportContext
 from reports.i18n import register
-from reports.sections.plan import index, plan_summary, rag_label, report_day, table_money, workstream_name
+from reports.sections.plan import figure_money, index, plan_summary, rag_label, report_day, table_money, workstream_name
 from tracker.governance import service as governance_service
 from tracker.kpis import service as kpis_service
 from tracker.milestones import service as milestones_service
@@ -122,8 +122,8 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         "program_rag": program_rag.value,
         "program_rag_label": rag_label(t, program_rag),
         "figures": [
-            {"label": t("plan.bac"), "value": t.won(summary.evm.bac)},
-            {"label": t("plan.eac"), "value": t.won(summary.evm.eac) if summary.evm.eac is not None else "—"},
+            {"label": t("plan.bac"), "value": figure_money(t, summary.evm.bac)},
+            {"label": t("plan.eac"), "value": figure_money(t, summary.evm.eac)},
             {"label": t("plan.spi"), "value": index(summary.evm.spi)},
             {"label": t("plan.cpi"), "value": index(summary.evm.cpi)},
         ],

@@ -218,7 +218,8 @@ def build_commitments(session: Session, ctx: ReportContext) -> dict[str, Any] | 
         return None
     rows = []
     for c in items:
-        window = f"{t.day(c.window_start)} – {t.day(c.due_on)}" if c.window_start else t.day(c.due_on)
+        # A window prints on two lines (start –, end): a one-line range does not fit the column.
+        window = [f"{t.day(c.window_start)} –", t.day(c.due_on)] if c.window_start else [t.day(c.due_on)]
         status = t(f"commitments.status.{c.status.value}")
         if c.met_on is not None:
             status = t("commitments.met_on", date=t.day(c.met_on))

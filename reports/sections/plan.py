@@ -111,6 +111,16 @@ def table_money(t: Translator, amount: int | None) -> str:
     return f"{amount / 10**9:,.1f}"
 
 
+def figure_money(t: Translator, amount: int | None) -> str:
+    """Money for key figures: '1조 216억 원', or in English billions ('KRW 1,021.6 billion'), so that BAC and EAC of a
+    trillion-won programme still differ on the page."""
+    if amount is None:
+        return "—"
+    if t.lang is Lang.ko:
+        return t.won(amount)
+    return f"KRW {amount / 10**9:,.1f} billion"
+
+
 def rag_label(t: Translator, rag: Rag | str) -> str:
     """The RAG status in words (colour is never the only carrier)."""
     return t(f"rag.{Rag(rag).value}")
@@ -207,18 +217,20 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         for ws in summary.workstreams
     ]
     return {
-        "intro": t("plan.intro", program=program_name, total=t.won(summary.program.total_krw), bac=t.won(value.bac)),
+        "intro": t(
+            "plan.intro", program=program_name, total=t.won(summary.program.total_krw), bac=figure_money(t, value.bac)
+        ),
         "figures": [
-            {"label": t("plan.bac"), "value": t.won(value.bac)},
-            {"label": t("plan.eac"), "value": t.won(value.eac) if value.eac is not None else "—"},
+            {"label": t("plan.bac"), "value": figure_money(t, value.bac)},
+            {"label": t("plan.eac"), "value": figure_money(t, value.eac)},
             {"label": t("plan.spi"), "value": index(value.spi)},
             {"label": t("plan.cpi"), "value": index(value.cpi)},
         ],
         "evm": [
-            {"label": t("plan.pv"), "value": t.won(value.pv)},
-            {"label": t("plan.ev"), "value": t.won(value.ev)},
-            {"label": t("plan.ac"), "value": t.won(value.ac)},
-            {"label": t("plan.vac"), "value": t.won(value.vac) if value.vac is not None else "—"},
+            {"label": t("plan.pv"), "value": figure_money(t, value.pv)},
+            {"label": t("plan.ev"), "value": figure_money(t, value.ev)},
+            {"label": t("plan.ac"), "value": figure_money(t, value.ac)},
+            {"label": t("plan.vac"), "value": figure_money(t, value.vac)},
         ],
         "eac_sentence": _eac_sentence(t, value),
         "curve": curve_chart(session, ctx),
@@ -232,10 +244,14 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
 def _owners(session: Session, ctx: ReportContext) -> dict[str, str]:
     """Per workstream: the accountable and responsible parties from the RACI (titles, not personal names)."""
     found: dict[str, list[str]] = {}
+    bodies = {
+        b.code: (b.name_ko if ctx.lang is Lang.ko else b.name_en)
+        for b in governance_service.list_bodies(session=session)
+    }
     for assignment in governance_service.list_raci(session=session):
         if str(assignment.role) not in {"A", "R"}:
             continue
-        who = assignment.member_title or assignment.body_code
+        who = assignment.member_title or bodies.get(assignment.body_code, assignment.body_code)
         found.setdefault(str(assignment.workstream), []).append(f"{who} ({assignment.role})")
     return {ws: " · ".join(parties) for ws, parties in found.items()}
 

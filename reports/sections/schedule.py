@@ -21,7 +21,7 @@ from tracker.milestones.models import MilestonePublic, MilestoneStatus
 from tracker.plan import service as plan_service
 
 # Rows printed per table (WeasyPrint pays per row; the rest is counted, and the API lists them all).
-MAX_LATE = 8
+MAX_LATE = 6
 MAX_DELAYED_NAMED = 3
 MAX_OVERDUE = 25
 
