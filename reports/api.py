@@ -1,15 +1,17 @@
-"""The PDF reports over HTTP: board pack, regulator report, management report (board and regulator may read)."""
+"""The PDF reports over HTTP: board pack, regulator report, management report (board and regulator may read), and
+the board pack rendered for a meeting and archived against it."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response, status
 
 from reports import service
 from reports.context import ReportKind
 from reports.i18n import Lang
-from tracker.deps import ReadSessionDep, ReportReader
+from tracker.deps import ReadSessionDep, ReportReader, SessionDep, Writer
+from tracker.governance.models import MAX_ID, BoardPackPublic
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -77,3 +79,32 @@ def regulator_pdf(session: ReadSessionDep, _: ReportReader, as_of: AsOf = None, 
 def management_pdf(session: ReadSessionDep, _: ReportReader, as_of: AsOf = None, lang: LangQuery = Lang.ko) -> Response:
     """The monthly management report as of now or `as_of`."""
     return _pdf(session, ReportKind.management, as_of, lang)
+
+
+# Archiving a board pack writes (a new version on the meeting), so it sits with the governance routes and admits
+# writers only (admin, staff, ciso), like the distribution log; board members read the archived versions.
+board_pack_router = APIRouter(tags=["governance"])
+
+ReviewId = Annotated[int, Path(ge=1, le=MAX_ID, description="The review (meeting) id.")]
+
+
+@board_pack_router.post(
+    "/reviews/{review_id}/board-pack",
+    response_model=BoardPackPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Render the board pack for a meeting and archive it",
+)
+def archive_board_pack(
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: Writer,
+    as_of: AsOf = None,
+    lang: LangQuery = Lang.ko,
+) -> BoardPackPublic:
+    """Render the board pack (its decisions requested: this meeting's agenda) and store it as the meeting's next
+    board-pack version with its SHA-256, as-of time and audit-chain head; returns the archive record."""
+    instant = service.parse_as_of(as_of) if as_of is not None else None
+    archived = service.archive_board_pack(
+        session=session, review_id=review_id, actor=principal, lang=lang, as_of=instant
+    )
+    return archived.pack

@@ -191,6 +191,9 @@ def line_over_time(
             color=LINE_COLOURS[index % len(LINE_COLOURS)],
             linestyle="--" if name in dashed else "-",
             marker=MARKERS[index % len(MARKERS)],
+            # About a dozen markers per line: enough to tell lines apart in greyscale, few enough SVG elements
+            # that a five-year monthly series does not slow the PDF down.
+            markevery=max(1, len(kept) // 12),
             markersize=3.5,
             linewidth=1.4,
         )
@@ -251,6 +254,7 @@ def heatmap(
     title: str,
     alt: str,
     targets: Sequence[Sequence[int | None]] | None = None,
+    rotate_columns: float = 0,
 ) -> Markup:
     """A grid of stage levels (0 = lowest); each cell is shaded by level and labelled, with '→ target' if given."""
     figure = _figure(0.8 + 0.38 * max(len(rows), 1))
@@ -273,7 +277,13 @@ def heatmap(
             axes.text(c + 0.5, y + 0.5, text, ha="center", va="center", fontsize=7, color="#ffffff" if dark else INK)
     axes.set_xlim(0, len(columns))
     axes.set_ylim(0, len(rows))
-    axes.set_xticks([c + 0.5 for c in range(len(columns))], columns)
+    axes.set_xticks(
+        [c + 0.5 for c in range(len(columns))],
+        columns,
+        rotation=rotate_columns,
+        ha="right" if rotate_columns else "center",
+        rotation_mode="anchor",
+    )
     axes.set_yticks([len(rows) - 0.5 - r for r in range(len(rows))], rows)
     axes.tick_params(length=0)
     for spine in axes.spines.values():

@@ -45,6 +45,8 @@ class ReportContext:
     t: Translator = field(repr=False)
     # The signed manifest of an audit export made for this same instant (regulator report); None: build one.
     export_manifest: bytes | None = field(default=None, repr=False)
+    # The board meeting a board pack is made for (`sectrack report board --review ID`); None: the next one.
+    review_id: int | None = None
 
     @property
     def as_of_seoul(self) -> datetime:

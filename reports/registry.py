@@ -16,7 +16,20 @@ from inventory.access_events import exposure_report
 from inventory.replacement import report as replacement
 from reports.context import AttachmentBuilder, ReportKind, ReportSpec, Section
 from reports.manifest import export_manifest, provenance_manifest
-from reports.sections import audit_trail, controls, incident, measures, orders, provenance, verify_appendix
+from reports.sections import (
+    audit_trail,
+    controls,
+    executive,
+    governance,
+    incident,
+    maturity,
+    measures,
+    orders,
+    plan,
+    provenance,
+    schedule,
+    verify_appendix,
+)
 
 INCIDENT = Section("incident", "section.incident", incident.build)
 EXPOSURE = Section("exposure", "section.exposure", exposure_report.build)
@@ -30,6 +43,21 @@ REMEDIATION = Section("femtocell_remediation", "section.femtocell_remediation", 
 FINDINGS = Section("findings", "section.findings", controls.findings)
 VERIFY_APPENDIX = Section("verify_appendix", "section.verify_appendix", verify_appendix.build)
 REPLACEMENT = Section("replacement", "section.replacement", replacement.build)
+# The plan and governance (tracker/plan, milestones, zero_trust, kpis, governance, commitments).
+EXECUTIVE_SUMMARY = Section("executive_summary", "section.executive_summary", executive.build)
+PLAN_BUDGET = Section("plan_budget", "section.plan_budget", plan.build)
+WORKSTREAM_EVM = Section("workstream_evm", "section.workstream_evm", plan.build_workstreams)
+LATE_MILESTONES = Section("late_milestones", "section.late_milestones", schedule.build_late)
+PREVENTION_PLAN = Section("prevention_plan", "section.prevention_plan", schedule.build_prevention_plan)
+OVERDUE = Section("overdue", "section.overdue", schedule.build_overdue)
+ZERO_TRUST = Section("zero_trust", "section.zero_trust", maturity.build_zero_trust)
+KPIS = Section("kpis", "section.kpis", maturity.build_kpis)
+# The board pack reads the KPI table only: every chart costs render time in the 3 s budget.
+KPIS_TABLE = Section("kpis", "section.kpis", partial(maturity.build_kpis, chart=False))
+ACTIONS_DUE = Section("actions_due", "section.actions_due", governance.build_actions)
+DECISIONS_REQUESTED = Section("decisions_requested", "section.decisions_requested", governance.build_decisions)
+GOVERNANCE_RECORD = Section("governance_record", "section.governance_record", governance.build_record)
+COMMITMENTS_REGISTER = Section("commitments_register", "section.commitments_register", governance.build_commitments)
 
 # The regulator report embeds the signed export manifest of the same state and its own provenance record.
 REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
@@ -42,7 +70,23 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.confidential",
         pdf_variant="pdf/ua-1",
         filename="board-report.pdf",
-        sections=(INCIDENT, EXPOSURE, ORDERS, REMEDIATION, FINDINGS, REPLACEMENT, PROVENANCE),
+        sections=(
+            EXECUTIVE_SUMMARY,
+            PLAN_BUDGET,
+            LATE_MILESTONES,
+            REMEDIATION,
+            FINDINGS,
+            REPLACEMENT,
+            ZERO_TRUST,
+            KPIS_TABLE,
+            ACTIONS_DUE,
+            DECISIONS_REQUESTED,
+            GOVERNANCE_RECORD,
+            ORDERS,
+            INCIDENT,
+            EXPOSURE,
+            PROVENANCE,
+        ),
     ),
     ReportKind.regulator: ReportSpec(
         kind=ReportKind.regulator,
@@ -51,7 +95,19 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.regulatory",
         pdf_variant="pdf/a-3b",
         filename="regulator-report.pdf",
-        sections=(ORDERS, INCIDENT, EXPOSURE, FINDINGS, MEASURES, PROVENANCE, AUDIT_TRAIL_VERIFIED, VERIFY_APPENDIX),
+        sections=(
+            ORDERS,
+            PREVENTION_PLAN,
+            INCIDENT,
+            EXPOSURE,
+            FINDINGS,
+            MEASURES,
+            COMMITMENTS_REGISTER,
+            GOVERNANCE_RECORD,
+            PROVENANCE,
+            AUDIT_TRAIL_VERIFIED,
+            VERIFY_APPENDIX,
+        ),
         attachments=REGULATOR_ATTACHMENTS,
     ),
     ReportKind.management: ReportSpec(
@@ -61,6 +117,21 @@ REPORTS: dict[ReportKind, ReportSpec] = {
         classification="classification.internal",
         pdf_variant="pdf/ua-1",
         filename="management-report.pdf",
-        sections=(INCIDENT, ORDERS, REMEDIATION, FINDINGS, MEASURES, REPLACEMENT, PROVENANCE, AUDIT_TRAIL),
+        sections=(
+            WORKSTREAM_EVM,
+            LATE_MILESTONES,
+            OVERDUE,
+            REMEDIATION,
+            FINDINGS,
+            REPLACEMENT,
+            KPIS,
+            ZERO_TRUST,
+            GOVERNANCE_RECORD,
+            INCIDENT,
+            ORDERS,
+            MEASURES,
+            PROVENANCE,
+            AUDIT_TRAIL,
+        ),
     ),
 }

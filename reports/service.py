@@ -24,6 +24,8 @@ from tracker.types import as_utc, now_utc, parse_instant
 
 if TYPE_CHECKING:
     from reports.render import TemplateFetcher
+    from tracker.auth.models import Principal
+    from tracker.governance.models import BoardPackPublic
 
 
 @dataclass
@@ -96,12 +98,14 @@ def render_report(
     now: datetime | None = None,
     fetcher: TemplateFetcher | None = None,
     export_manifest: bytes | None = None,
+    review_id: int | None = None,
 ) -> RenderedReport:
     """Render a report as of now, or as of a past instant (rebuilt from the audit chain); returns the PDF.
 
     An `as_of` later than now shows the current state, labelled with the current time. When no change was recorded
     after `as_of`, the live data already is the state at `as_of` and is read directly. `export_manifest` is the
     manifest of an audit export of the same state, attached to the regulator report (one is built when absent).
+    `review_id` names the board meeting a board pack is for (its agenda is the "decisions requested").
     """
     from reports.fonts import require_hangul_font
     from reports.render import render_html, write_pdf
@@ -127,6 +131,7 @@ def render_report(
             historical=historical,
             t=t,
             export_manifest=export_manifest,
+            review_id=review_id,
         )
         built: list[tuple[Section, Any]] = []
         omitted: list[Section] = []
@@ -165,3 +170,44 @@ def render_report(
         render_seconds=result.seconds,
         fetched=result.fetched,
     )
+
+
+@dataclass
+class ArchivedBoardPack:
+    """A board pack rendered for a meeting and the archive record it was stored under."""
+
+    rendered: RenderedReport
+    pack: BoardPackPublic
+
+
+def archive_board_pack(
+    *,
+    session: Session,
+    review_id: int,
+    actor: Principal,
+    lang: Lang | str = Lang.ko,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+) -> ArchivedBoardPack:
+    """Render the board pack for meeting `review_id` and archive it as that meeting's next board-pack version.
+
+    The pack's "decisions requested" is that meeting's agenda. The archive stores the PDF with its SHA-256, the
+    instant it shows and the audit-chain head it was built from (`tracker.governance.service.archive_board_pack`),
+    in the caller's transaction.
+    """
+    from tracker.governance import service as governance_service
+
+    governance_service.get_review(session=session, review_id=review_id)  # an unknown meeting is a 404 before rendering
+    rendered = render_report(
+        session=session, kind=ReportKind.board, lang=lang, as_of=as_of, now=now, review_id=review_id
+    )
+    pack = governance_service.archive_board_pack(
+        session=session,
+        meeting_id=review_id,
+        pdf=rendered.pdf,
+        as_of=rendered.context.as_of,
+        chain_head_seq=rendered.context.head.seq,
+        chain_head_hash=rendered.context.head.hash,
+        actor=actor,
+    )
+    return ArchivedBoardPack(rendered=rendered, pack=pack)

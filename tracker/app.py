@@ -23,6 +23,7 @@ from inventory.access_events.exposure_api import router as exposure_router
 from inventory.equipment.api import router as equipment_router
 from inventory.femtocells.api import router as femtocells_router
 from inventory.replacement.api import router as replacement_router
+from reports.api import board_pack_router
 from reports.api import router as reports_router
 from reports.export.api import router as export_router
 from tracker import __version__
@@ -88,6 +89,7 @@ ROUTERS: list[APIRouter] = [
     zero_trust_router,
     kpis_router,
     reports_router,
+    board_pack_router,
     export_router,
     femtocells_router,
     equipment_router,

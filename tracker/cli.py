@@ -25,7 +25,7 @@ from tracker.auth.models import Role, TokenCreate
 from tracker.console import cli_actor, console, err_console, ready_engine
 from tracker.controls import cli as controls_cli
 from tracker.db import dispose_engines, read_session, write_session
-from tracker.errors import SectrackError
+from tracker.errors import Invalid, SectrackError
 from tracker.governance import cli as governance_cli
 from tracker.plan import cli as plan_cli
 from tracker.settings import get_settings
@@ -116,21 +116,44 @@ def report(
             dir_okay=False,
         ),
     ] = None,
+    review: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Board pack: make it for this review meeting (its agenda is the decisions requested) and archive "
+            "the PDF against the meeting as its next board-pack version.",
+        ),
+    ] = None,
 ) -> None:
     """Render a PDF report: the board pack, the regulator report or the management report."""
     from reports.export.service import read_manifest
     from reports.i18n import short_instant
-    from reports.service import parse_as_of, render_report, write_atomically
+    from reports.service import archive_board_pack, parse_as_of, render_report, write_atomically
 
+    if review is not None and kind is not ReportKind.board:
+        raise Invalid("--review makes and archives a board pack; use it with 'sectrack report board'.", field="review")
     instant = parse_as_of(as_of) if as_of is not None else None
     manifest = read_manifest(export_bundle) if export_bundle is not None else None
-    with read_session(ready_engine()) as session:
-        rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant, export_manifest=manifest)
-    write_atomically(out, rendered.pdf)
+    archived_as: str | None = None
+    if review is not None:
+        # Rendered, written and archived in one transaction: the archive names exactly the bytes in OUT, and a
+        # failed write leaves no archived version behind.
+        with write_session(ready_engine()) as session:
+            archived = archive_board_pack(
+                session=session, review_id=review, actor=cli_actor(), lang=lang, as_of=instant
+            )
+            write_atomically(out, archived.rendered.pdf)
+        rendered = archived.rendered
+        pack = archived.pack
+        archived_as = f" Archived as version {pack.pack_version} of review {review} (SHA-256 {pack.sha256[:12]})."
+    else:
+        with read_session(ready_engine()) as session:
+            rendered = render_report(session=session, kind=kind, lang=lang, as_of=instant, export_manifest=manifest)
+        write_atomically(out, rendered.pdf)
     head = rendered.context.head
     console.print(
         f"Wrote {out} ({rendered.pages} pages, as of {short_instant(rendered.context.as_of)}, "
-        f"audit-chain head #{head.seq} {head.hash[:12]}).",
+        f"audit-chain head #{head.seq} {head.hash[:12]}).{archived_as or ''}",
         highlight=False,
         soft_wrap=True,
     )

@@ -133,7 +133,7 @@ def run_demo(*, out: Path, devices: int, actor: Principal) -> Iterator[str]:
     yield _demo_check(engine, actor)
     # The export comes first: the regulator report attaches its signed manifest.
     yield from _demo_exports(engine, out=out, settings=settings)
-    yield from write_reports(engine, out, export_bundle=out / "audit-export.zip")
+    yield from write_reports(engine, out, export_bundle=out / "audit-export.zip", archive_board_pack=actor)
 
 
 def _demo_check(engine: Engine, actor: Principal) -> str:
@@ -145,24 +145,57 @@ def _demo_check(engine: Engine, actor: Principal) -> str:
         return summary_line(controls_service.run(session=session, actor=actor))
 
 
-def write_reports(engine: Engine, out: Path, *, export_bundle: Path | None = None) -> Iterator[str]:
+def write_reports(
+    engine: Engine, out: Path, *, export_bundle: Path | None = None, archive_board_pack: Principal | None = None
+) -> Iterator[str]:
     """Write the board, regulator and management reports (Korean) into `out`; yields progress lines.
 
     The regulator report attaches the manifest of `export_bundle` (an export of the same state), or builds one.
+    With `archive_board_pack` (the actor), the board pack is made for the latest board meeting and, once every
+    report is written, archived against that meeting: archiving is itself an audited change, so doing it last keeps
+    all three reports and the export on the same audit-chain head.
     """
     from reports.context import ReportKind
     from reports.export.service import read_manifest
     from reports.service import render_report, write_atomically
+    from tracker.governance import service as governance_service
 
     manifest = read_manifest(export_bundle) if export_bundle is not None else None
+    meeting_id: int | None = None
+    if archive_board_pack is not None:
+        with read_session(engine) as session:
+            meeting = governance_service.latest_board_meeting(session=session)
+            meeting_id = meeting.id if meeting is not None else None
+    board_pdf: bytes | None = None
+    board_context = None
     for kind in ReportKind:
         with read_session(engine) as session:
             rendered = render_report(
-                session=session, kind=kind, export_manifest=manifest if kind is ReportKind.regulator else None
+                session=session,
+                kind=kind,
+                export_manifest=manifest if kind is ReportKind.regulator else None,
+                review_id=meeting_id if kind is ReportKind.board else None,
             )
         path = out / rendered.spec.filename
         write_atomically(path, rendered.pdf)
         yield f"Wrote {path} ({rendered.pages} pages)."
+        if kind is ReportKind.board:
+            board_pdf, board_context = rendered.pdf, rendered.context
+    if archive_board_pack is not None and meeting_id is not None and board_pdf is not None and board_context:
+        with write_session(engine) as session:
+            pack = governance_service.archive_board_pack(
+                session=session,
+                meeting_id=meeting_id,
+                pdf=board_pdf,
+                as_of=board_context.as_of,
+                chain_head_seq=board_context.head.seq,
+                chain_head_hash=board_context.head.hash,
+                actor=archive_board_pack,
+            )
+        yield (
+            f"Archived {ReportKind.board.value} pack version {pack.pack_version} against review {meeting_id} "
+            f"(SHA-256 {pack.sha256[:12]})."
+        )
 
 
 def _demo_exports(engine: Engine, *, out: Path, settings: Settings) -> Iterator[str]:

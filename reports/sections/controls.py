@@ -21,6 +21,7 @@ from tracker.controls.models import SEVERITY_ORDER, ResultStatus
 # Open findings listed by name: the board sees the most pressing, management the working list.
 LIST_LIMIT = {ReportKind.board: 10, ReportKind.management: 40, ReportKind.regulator: 20}
 
+# Severity words (severity.*) are registered by reports.sections.governance, which lists the same levels.
 register(
     {
         # Status words
@@ -29,10 +30,6 @@ register(
         "control.status.not_applicable": {"ko": "해당 없음", "en": "N/A"},
         "control.status.manual": {"ko": "확인 대기", "en": "Awaiting attestation"},
         "control.status.none": {"ko": "미점검", "en": "Not run"},
-        "severity.critical": {"ko": "긴급", "en": "Critical"},
-        "severity.high": {"ko": "높음", "en": "High"},
-        "severity.medium": {"ko": "보통", "en": "Medium"},
-        "severity.low": {"ko": "낮음", "en": "Low"},
         "finding.status.open": {"ko": "미조치", "en": "Open"},
         "finding.status.in_progress": {"ko": "조치 중", "en": "In progress"},
         "finding.status.risk_accepted": {"ko": "위험 수용", "en": "Risk accepted"},

@@ -17,6 +17,8 @@ from tracker.commitments import service as commitments_service
 from tracker.controls import sources as controls_sources
 from tracker.governance import sources
 from tracker.governance.items import SEVERITY_RANK, AgendaContext, AgendaItem
+from tracker.milestones import service as milestones_service
+from tracker.plan import service as plan_service
 
 AgendaSource = Callable[[Session, AgendaContext], Iterable[AgendaItem]]
 
@@ -30,6 +32,8 @@ AGENDA_SOURCES: list[AgendaSource] = [
     controls_sources.failing_controls,
     controls_sources.overdue_findings,
     replacement_service.agenda_items,
+    milestones_service.agenda_items,
+    plan_service.agenda_items,
 ]
 
 

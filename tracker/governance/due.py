@@ -20,6 +20,7 @@ from tracker.governance import sources
 from tracker.governance.items import DueItem
 from tracker.governance.models import DueEntry, DueReport, OwnerDue
 from tracker.governance.schedule import seoul_today
+from tracker.milestones import service as milestones_service
 
 DueSource = Callable[[Session, date, date], Iterable[DueItem]]
 
@@ -29,6 +30,7 @@ DUE_SOURCES: list[DueSource] = [
     commitments_service.due_items,
     controls_sources.due_findings,
     replacement_service.due_items,
+    milestones_service.due_items,
 ]
 
 DEFAULT_DAYS = 14

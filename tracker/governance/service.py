@@ -34,7 +34,7 @@ from tracker.commitments import service as commitments_service
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from tracker.governance import agenda
 from tracker.governance.fields import changes_of
-from tracker.governance.items import AgendaContext
+from tracker.governance.items import AgendaContext, AgendaItem
 from tracker.governance.models import (
     OPEN_ACTION_STATUSES,
     ActionCreate,
@@ -52,6 +52,7 @@ from tracker.governance.models import (
     Body,
     BodyCreate,
     BodyDetail,
+    BodyKind,
     BodyMember,
     BodyMemberCreate,
     BodyMemberPublic,
@@ -1337,3 +1338,215 @@ def list_distributions(*, session: Session, review_id: int) -> builtins.list[Dis
     _load_review(session, review_id)
     rows = session.scalars(select(Distribution).where(_dist.review_id == review_id).order_by(_dist.sent_at, _dist.id))
     return [DistributionPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reports: the governance record, the meeting a board pack is for, what it is asked to decide
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyRecord:
+    """One body's review record up to a day: meetings due, held, missed, signed off, and its next meeting."""
+
+    body_id: int
+    code: str
+    name_ko: str
+    name_en: str
+    due: int
+    held: int
+    missed: int
+    signed_off: int
+    next_meeting: date | None
+
+
+@dataclass(frozen=True)
+class BoardPackRecord:
+    """Board packs archived up to a day: versions, meetings covered, and how many copies were distributed."""
+
+    versions: int
+    meetings: int
+    distributions: int
+    recipients: int
+    latest_generated_at: datetime | None
+
+
+def governance_record(*, session: Session, today: date | None = None) -> builtins.list[BodyRecord]:
+    """Per body (in id order), counted in SQL: meetings scheduled on or before `today` and what became of them.
+
+    Held and signed-off meetings count as held; a scheduled meeting whose day has passed is missed (a recorded
+    reason explains a miss but does not undo it). Bodies with no cadence and no meetings are left out.
+    """
+    today = today or seoul_today()
+    due = _r.scheduled_on <= today
+    scheduled = _r.state == ReviewState.scheduled.value
+    counts = {
+        int(body_id): (int(n_due or 0), int(n_held or 0), int(n_missed or 0), int(n_signed or 0), upcoming)
+        for body_id, n_due, n_held, n_missed, n_signed, upcoming in session.execute(
+            select(
+                _r.body_id,
+                func.count().filter(due),
+                func.count().filter(and_(due, ~scheduled)),
+                func.count().filter(and_(scheduled, _r.scheduled_on < today)),
+                func.count().filter(and_(due, _r.state == ReviewState.signed_off.value)),
+                func.min(_r.scheduled_on).filter(and_(scheduled, _r.scheduled_on >= today)),
+            ).group_by(_r.body_id)
+        )
+    }
+    out = []
+    for body in session.scalars(select(Body).order_by(_body.id)):
+        n_due, n_held, n_missed, n_signed, upcoming = counts.get(body.id or 0, (0, 0, 0, 0, None))
+        if n_due == 0 and upcoming is None:
+            continue
+        out.append(
+            BodyRecord(
+                body_id=body.id or 0,
+                code=body.code,
+                name_ko=body.name_ko,
+                name_en=body.name_en,
+                due=n_due,
+                held=n_held,
+                missed=n_missed,
+                signed_off=n_signed,
+                next_meeting=upcoming,
+            )
+        )
+    return out
+
+
+def board_pack_record(*, session: Session) -> BoardPackRecord:
+    """Board-pack versions archived, the meetings they cover, and the distribution log's size (SQL counts)."""
+    versions, meetings, latest = session.execute(
+        select(func.count(_bp.id), func.count(func.distinct(_bp.review_id)), func.max(_bp.generated_at))
+    ).one()
+    sent, recipients = session.execute(select(func.count(_dist.id), func.count(func.distinct(_dist.recipient)))).one()
+    latest_at = latest if isinstance(latest, datetime) or latest is None else datetime.fromisoformat(str(latest))
+    return BoardPackRecord(
+        versions=int(versions or 0),
+        meetings=int(meetings or 0),
+        distributions=int(sent or 0),
+        recipients=int(recipients or 0),
+        latest_generated_at=as_utc(latest_at) if latest_at is not None else None,
+    )
+
+
+def board_meeting_for_pack(*, session: Session, today: date | None = None) -> Review | None:
+    """The board meeting a pack made on `today` is for: the next one not yet held, else the latest one."""
+    today = today or seoul_today()
+    board = select(_body.id).where(_body.kind == BodyKind.board.value).scalar_subquery()
+    upcoming = session.scalars(
+        select(Review)
+        .where(_r.body_id.in_(board), _r.state == ReviewState.scheduled.value, _r.scheduled_on >= today)
+        .order_by(_r.scheduled_on, _r.id)
+        .limit(1)
+    ).first()
+    if upcoming is not None:
+        return upcoming
+    return session.scalars(
+        select(Review)
+        .where(_r.body_id.in_(board), _r.scheduled_on <= today)
+        .order_by(_r.scheduled_on.desc(), _r.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_board_meeting(*, session: Session, today: date | None = None) -> Review | None:
+    """The most recent board meeting scheduled on or before `today` (the demo archives its pack against it)."""
+    today = today or seoul_today()
+    board = select(_body.id).where(_body.kind == BodyKind.board.value).scalar_subquery()
+    return session.scalars(
+        select(Review)
+        .where(_r.body_id.in_(board), _r.scheduled_on <= today)
+        .order_by(_r.scheduled_on.desc(), _r.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class MeetingAgenda:
+    """What a meeting is asked to consider: its prepared agenda snapshot, or the agenda as it would be now."""
+
+    review: ReviewPublic
+    body_name_ko: str
+    body_name_en: str
+    prepared: bool
+    items: builtins.list[AgendaItem]
+
+
+def meeting_agenda(*, session: Session, review_id: int, as_of: datetime, today: date) -> MeetingAgenda:
+    """A meeting's agenda: the snapshot taken when it was prepared, else computed from the sources as of `as_of`."""
+    review = _load_review(session, review_id)
+    body = _load_body(session, review.body_id)
+    entries = builtins.list(
+        session.scalars(select(AgendaEntry).where(_ag.review_id == review_id).order_by(_ag.position))
+    )
+    if entries:
+        items = [
+            AgendaItem(
+                kind=e.kind,
+                title=e.title,
+                severity=e.severity,
+                owner=e.owner,
+                due_on=e.due_on,
+                status=e.status,
+                ref_type=e.ref_type,
+                ref_id=e.ref_id,
+                detail=e.detail,
+            )
+            for e in entries
+        ]
+    else:
+        ctx = AgendaContext(review_id=review_id, body_id=body.id or 0, body_code=body.code, as_of=as_of, today=today)
+        items = [item for _, item in agenda.collect(session, ctx)]
+    return MeetingAgenda(
+        review=_review_public(review, body.code, today),
+        body_name_ko=body.name_ko,
+        body_name_en=body.name_en,
+        prepared=bool(entries),
+        items=items,
+    )
+
+
+def open_actions_counts(*, session: Session, today: date, horizon_days: int) -> tuple[int, int]:
+    """(overdue, due within `horizon_days`) open action items on `today`, counted in SQL."""
+    open_ = _a.status.in_([s.value for s in OPEN_ACTION_STATUSES])
+    overdue, due_soon = session.execute(
+        select(
+            func.count().filter(_a.due_on < today),
+            func.count().filter(_a.due_on >= today, _a.due_on <= today + timedelta(days=horizon_days)),
+        ).where(open_)
+    ).one()
+    return int(overdue or 0), int(due_soon or 0)
+
+
+def actions_due(*, session: Session, today: date, horizon_days: int, limit: int) -> builtins.list[ActionPublic]:
+    """Open action items overdue on `today` or due within `horizon_days`, oldest due first, at most `limit`."""
+    rows = builtins.list(
+        session.scalars(
+            select(ActionItem)
+            .where(
+                _a.status.in_([s.value for s in OPEN_ACTION_STATUSES]),
+                _a.due_on <= today + timedelta(days=horizon_days),
+            )
+            .order_by(_a.due_on, _a.id)
+            .limit(limit)
+        )
+    )
+    return _action_public(session, rows, today)
+
+
+def latest_decisions(
+    *, session: Session, today: date, limit: int
+) -> tuple[ReviewPublic | None, builtins.list[DecisionPublic]]:
+    """The decisions of the latest board meeting held on or before `today`, with their open action counts."""
+    board = select(_body.id).where(_body.kind == BodyKind.board.value).scalar_subquery()
+    review = session.scalars(
+        select(Review)
+        .where(_r.body_id.in_(board), _r.held_on.is_not(None), _r.held_on <= today)
+        .order_by(_r.held_on.desc(), _r.id.desc())
+        .limit(1)
+    ).first()
+    if review is None:
+        return None, []
+    decisions = list_decisions(session=session, review_id=review.id or 0)[:limit]
+    return _review_public(review, _body_codes(session)[review.body_id], today), decisions

@@ -284,6 +284,7 @@ class DelayedMilestone(SQLModel):
     id: int
     code: str
     title_en: str
+    title_ko: str
     forecast_date: date
     baseline_date: date
     misses_baseline: bool

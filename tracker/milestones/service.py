@@ -11,7 +11,7 @@ carry no earned value and their dependency edges no longer constrain anything.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Conflict, NotFound
+from tracker.governance.items import AgendaContext, AgendaItem, DueItem, Severity
 from tracker.milestones import graph as graphs
 from tracker.milestones.models import (
     OPEN_STATUSES,
@@ -780,6 +781,7 @@ def late(*, session: Session, as_of: date | None = None) -> list[LateMilestone]:
                             id=d.id,
                             code=d.code,
                             title_en=d.title_en,
+                            title_ko=d.title_ko,
                             forecast_date=d.forecast_date,
                             baseline_date=d.baseline_date,
                             misses_baseline=d.forecast_date > d.baseline_date,
@@ -861,3 +863,87 @@ def evm_inputs(*, session: Session) -> list[EvmMilestone]:
         )
         for m in milestones
     ]
+
+
+# --- reports, agendas and reminders ------------------------------------------------------------------------------
+
+# Milestones whose `source` names a regulator order or requirement (seed: "MSIT order 3 (2025-09-10)", "MSIT:
+# prevention plan due January 2026"): the prevention plan the regulator checks.
+REGULATOR_SOURCE_PREFIX = "MSIT"
+
+
+def regulatory(*, session: Session) -> list[MilestonePublic]:
+    """Milestones that come from the regulator's orders and requirements (source starts with 'MSIT'), by baseline."""
+    rows = list(
+        session.exec(
+            select(Milestone)
+            .where(func.upper(col(Milestone.source)).like(f"{REGULATOR_SOURCE_PREFIX}%"))
+            .order_by(col(Milestone.baseline_date), col(Milestone.code))
+        )
+    )
+    preds = _predecessor_ids(session, [m.id or 0 for m in rows])
+    return [_public(m, preds.get(m.id or 0, [])) for m in rows]
+
+
+def owners_by_workstream(*, session: Session) -> dict[str, list[str]]:
+    """The distinct owners of each workstream's scheduled (not cancelled) milestones, alphabetically."""
+    rows = session.execute(
+        sa_select(_M.workstream, _M.owner)
+        .where(_M.status != MilestoneStatus.cancelled)
+        .group_by(_M.workstream, _M.owner)
+        .order_by(_M.workstream, _M.owner)
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for workstream, owner in rows:
+        out[str(workstream)].append(owner)
+    return dict(out)
+
+
+# A late milestone is put before a meeting as medium; late by more than these many days, high, then critical.
+AGENDA_HIGH_AFTER_DAYS = 30
+AGENDA_CRITICAL_AFTER_DAYS = 90
+
+
+def agenda_items(session: Session, ctx: AgendaContext) -> Iterable[AgendaItem]:
+    """Agenda source: milestones late on the meeting's day, with how many open milestones each one holds up."""
+    for item in late(session=session, as_of=ctx.today):
+        m = item.milestone
+        if item.days_late > AGENDA_CRITICAL_AFTER_DAYS:
+            severity = Severity.critical
+        elif item.days_late > AGENDA_HIGH_AFTER_DAYS:
+            severity = Severity.high
+        else:
+            severity = Severity.medium
+        held_up = len(item.delays)
+        yield AgendaItem(
+            kind="milestone_late",
+            title=f"Late milestone {m.code}: {m.title_en}"[:300],
+            severity=severity,
+            owner=m.owner,
+            due_on=m.baseline_date,
+            status=f"{item.days_late} days late",
+            ref_type="milestone",
+            ref_id=str(m.id),
+            detail=f"Forecast {m.forecast_date.isoformat()}; holds up {held_up} open milestone(s)."
+            if held_up
+            else None,
+        )
+
+
+def due_items(session: Session, today: date, until: date) -> Iterable[DueItem]:
+    """Reminder source: open milestones whose baseline date falls by `until` (overdue ones included)."""
+    rows = session.exec(
+        select(Milestone)
+        .where(col(Milestone.status).in_(OPEN_STATUSES), col(Milestone.baseline_date) <= until)
+        .order_by(col(Milestone.baseline_date), col(Milestone.id))
+    )
+    for m in rows:
+        yield DueItem(
+            kind="milestone",
+            title=f"{m.code}: {m.title_en}",
+            owner=m.owner,
+            due_on=m.baseline_date,
+            status=f"{m.status} {m.percent_complete}%, forecast {m.forecast_date.isoformat()}",
+            ref_type="milestone",
+            ref_id=str(m.id),
+        )

@@ -13,7 +13,7 @@ Budget rules:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Conflict, Invalid, NotFound
+from tracker.governance.items import AgendaContext, AgendaItem, Severity
 from tracker.milestones import service as milestones_service
 from tracker.pagination import DEFAULT_LIMIT, Page, build_page, keyset_page
 from tracker.plan import evm
@@ -589,3 +590,34 @@ def _point(
     ev = evm.earned_value((w.work.weight_krw, w.percent_as_of(day)) for w in works)
     ac = sum(amount for spent_on, amount in spend if spent_on <= day)
     return EvmPoint(as_of=day, pv=pv, ev=ev, ac=ac)
+
+
+# --- agenda ------------------------------------------------------------------------------------------------------
+
+_VARIANCE_SEVERITY = {evm.Rag.red: Severity.high, evm.Rag.amber: Severity.medium}
+
+
+def agenda_items(session: Session, ctx: AgendaContext) -> Iterable[AgendaItem]:
+    """Agenda source: budget variance — workstreams whose SPI or CPI is amber or red on the meeting's day."""
+    if find_program(session=session) is None:
+        return
+    for ws in summary(session=session, as_of=ctx.today).workstreams:
+        severity = _VARIANCE_SEVERITY.get(ws.rag)
+        if severity is None:
+            continue
+        value = ws.evm
+        spi = "-" if value.spi is None else f"{value.spi:.2f}"
+        cpi = "-" if value.cpi is None else f"{value.cpi:.2f}"
+        yield AgendaItem(
+            kind="budget_variance",
+            title=f"Budget variance: {ws.name_en} is {ws.rag.value} (SPI {spi}, CPI {cpi})"[:300],
+            severity=severity,
+            status=f"SPI {spi} CPI {cpi}",
+            ref_type="workstream",
+            ref_id=str(ws.code),
+            detail=(
+                f"Schedule variance {_won(value.sv)}, cost variance {_won(value.cv)}; "
+                f"estimate at completion {_won(value.eac) if value.eac is not None else 'not defined'} "
+                f"against a budget of {_won(value.bac)}."
+            ),
+        )
