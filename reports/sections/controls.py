@@ -69,6 +69,7 @@ register(
         "remediation.kpi.shared_note": {"ko": "인증서 {groups}종", "en": "{groups} certificates"},
         "remediation.kpi.unauthorized": {"ko": "미인가 셀 ID 차단", "en": "Unauthorized cell ids blocked"},
         "remediation.kpi.unauthorized_value": {"ko": "{blocked} / {ids}", "en": "{blocked} of {ids}"},
+        "remediation.kpi.window_note": {"ko": "최근 {days}일 접속 기준", "en": "attaches in the last {days} days"},
         "remediation.kpi.validity": {"ko": "유효기간 초과 인증서", "en": "Certificates over policy validity"},
         "remediation.kpi.validity_note": {"ko": "정책 {days}일", "en": "policy {days} days"},
         "remediation.control": {"ko": "통제", "en": "Control"},
@@ -215,7 +216,7 @@ def remediation(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
                     blocked=f"{int(unauthorized.details.get('blocked_since', 0)):,}",
                     ids=f"{ids:,}",
                 ),
-                "note": "",
+                "note": t("remediation.kpi.window_note", days=unauthorized.details.get("lookback_days", "")),
                 "alert": unauthorized.status == ResultStatus.failed.value,
             }
         )

@@ -152,3 +152,21 @@ def test_results_are_keyed_by_order_id_for_the_regulator_report(session: Session
     assert [r.control_id for r in by_order["order-7-stale-moved-decommissioned"]] == ["MSIT-7A", "MSIT-7B"]
     assert by_order["order-2-one-certificate-per-device"][0].status is ResultStatus.failed
     assert len(by_order) == 8
+
+
+def test_order_1_and_the_exposure_analysis_count_the_same_unauthorized_cells(
+    session: Session, actor: Principal
+) -> None:
+    """Registered and suspended units carrying traffic fail order 1 as they count in the exposure figures."""
+    from inventory.access_events import exposure
+    from tests.inventory import exposure_data
+
+    exposure_data.load(session, actor)
+    load_catalog(session, actor)
+    run = service.run(session=session, actor=actor)
+    msit1 = _by_control(run)["MSIT-1"]
+    days = msit1.details["lookback_days"]  # type: ignore[attr-defined]
+    window = exposure.ExposureWindow(since=run.started_at - timedelta(days=days), until=run.started_at)
+    totals = exposure.totals(session=session, window=window)
+    assert msit1.details["unauthorized_ids"] == totals.cells_with_accepted_attaches == 6  # type: ignore[attr-defined]
+    assert exposure_data.REGISTERED in msit1.sample and exposure_data.SUSPENDED in msit1.sample  # type: ignore[attr-defined]

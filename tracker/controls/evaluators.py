@@ -24,6 +24,7 @@ from sqlalchemy import Integer, Interval, and_, case, cast, exists, func, litera
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from inventory.access_events.exposure import AUTHORIZED_STATES
 from inventory.access_events.models import AccessEvent, AccessResult
 from inventory.equipment.models import Equipment, EquipmentStatus
 from inventory.femtocells.models import Femtocell, FemtocellStatus
@@ -44,6 +45,9 @@ EXIT_SINCE = {
     FemtocellStatus.decommissioned.value: "decommissioned_at",
 }
 IN_SERVICE = (FemtocellStatus.registered.value, FemtocellStatus.active.value, FemtocellStatus.suspended.value)
+# Units whose accepted attaches are unauthorized: every state but the exposure analysis's authorized ones, so order 1
+# and the exposure figures count the same cells (registered and suspended units have no exit time: every attach).
+NOT_AUTHORIZED = tuple(s.value for s in FemtocellStatus if s not in AUTHORIZED_STATES)
 
 
 @dataclass(frozen=True)
@@ -258,8 +262,10 @@ def _exit_since() -> ColumnElement[Any]:
 def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
     """Order 1: no attempt accepted from a cell id absent from the inventory or not authorized; every such id blocked.
 
-    A cell is unauthorized when no femtocell has its id, or when its unit was blocked, lost or decommissioned
-    before the attempt. It stays offending until an attempt of it is rejected after its last accepted one.
+    A cell is unauthorized when no femtocell has its id, when its unit is registered or suspended (not authorized to
+    carry traffic: `inventory.access_events.exposure.AUTHORIZED_STATES`), or when its unit was blocked, lost or
+    decommissioned before the attempt. It stays offending until an attempt of it is rejected after its last
+    accepted one.
     Two queries, so neither joins per event: accepted attempts grouped by cell, keeping the groups no femtocell
     has (one probe per distinct cell, on the covering index (cell_id, result, occurred_at)); and the units that
     left authorized use, each probing its own accepted attempts after it left.
@@ -317,7 +323,7 @@ def unauthorized_cells(session: Session, ctx: EvalContext) -> Evaluation:
                 or_(exit_since.is_(None), unindexed_time > exit_since),
             ),
         )
-        .where(_f.status.in_(list(EXIT_SINCE)))
+        .where(_f.status.in_(NOT_AUTHORIZED))
         # Grouped in the order of the (status, id) index the units are read through: no sort.
         .group_by(_f.status, _f.id)
     )
