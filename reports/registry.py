@@ -84,7 +84,6 @@ REPORTS: dict[ReportKind, ReportSpec] = {
             GOVERNANCE_RECORD,
             ORDERS,
             INCIDENT,
-            EXPOSURE,
             PROVENANCE,
         ),
     ),

@@ -30,10 +30,12 @@ def _row(text: str, label: str, value: str) -> bool:
     return pdfs.contains(text, f"{label} {value}")
 
 
-def test_exposure_is_in_the_board_and_regulator_reports_after_the_incident() -> None:
-    for kind in (ReportKind.board, ReportKind.regulator):
-        keys = [s.key for s in REPORTS[kind].sections]
-        assert keys.index("exposure") == keys.index("incident") + 1
+def test_exposure_follows_the_incident_in_the_regulator_report_and_stays_out_of_the_board_pack() -> None:
+    keys = [s.key for s in REPORTS[ReportKind.regulator].sections]
+    assert keys.index("exposure") == keys.index("incident") + 1
+    # The board pack's render budget cannot carry a pass over every access event; its remediation section gives
+    # the unauthorized cells from the newest control run instead.
+    assert "exposure" not in [s.key for s in REPORTS[ReportKind.board].sections]
 
 
 @pytest.mark.parametrize("lang", list(Lang))
