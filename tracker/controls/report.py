@@ -100,24 +100,19 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def latest_run(session: Session) -> RunSummary | None:
-    """The newest complete run, or None when no run is recorded."""
-    row = session.execute(
-        select(
-            _run.id,
-            _run.started_at,
-            _run.chain_head_seq,
-            _run.evaluated,
-            _run.passed,
-            _run.failed,
-            _run.not_applicable,
-            _run.manual,
-        )
-        .order_by(_run.started_at.desc(), _run.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
+_RUN_COLUMNS = (
+    _run.id,
+    _run.started_at,
+    _run.chain_head_seq,
+    _run.evaluated,
+    _run.passed,
+    _run.failed,
+    _run.not_applicable,
+    _run.manual,
+)
+
+
+def _run_summary(row: Any) -> RunSummary:
     return RunSummary(
         id=int(row.id),
         started_at=_aware(row.started_at) or row.started_at,
@@ -128,6 +123,12 @@ def latest_run(session: Session) -> RunSummary | None:
         not_applicable=int(row.not_applicable),
         manual=int(row.manual),
     )
+
+
+def latest_run(session: Session) -> RunSummary | None:
+    """The newest complete run, or None when no run is recorded."""
+    runs = run_trend(session, limit=1)
+    return runs[-1] if runs else None
 
 
 def control_statuses(session: Session, run: RunSummary | None) -> list[ControlStatus]:
@@ -190,33 +191,8 @@ def control_statuses(session: Session, run: RunSummary | None) -> list[ControlSt
 
 def run_trend(session: Session, *, limit: int = 24) -> list[RunSummary]:
     """The newest `limit` runs, oldest first (one point per run for the trend chart)."""
-    rows = session.execute(
-        select(
-            _run.id,
-            _run.started_at,
-            _run.chain_head_seq,
-            _run.evaluated,
-            _run.passed,
-            _run.failed,
-            _run.not_applicable,
-            _run.manual,
-        )
-        .order_by(_run.started_at.desc(), _run.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        RunSummary(
-            id=int(r.id),
-            started_at=_aware(r.started_at) or r.started_at,
-            chain_head_seq=int(r.chain_head_seq),
-            evaluated=int(r.evaluated),
-            passed=int(r.passed),
-            failed=int(r.failed),
-            not_applicable=int(r.not_applicable),
-            manual=int(r.manual),
-        )
-        for r in reversed(rows)
-    ]
+    rows = session.execute(select(*_RUN_COLUMNS).order_by(_run.started_at.desc(), _run.id.desc()).limit(limit)).all()
+    return [_run_summary(r) for r in reversed(rows)]
 
 
 def finding_ages(session: Session, today: date) -> FindingAges:
