@@ -15,12 +15,12 @@ def test_due_lists_overdue_items_by_owner_as_table_and_json(cli: Cli) -> None:
     cli("init")
     cli("seed", "--devices", "0")
     report = json.loads(cli("due", "--as-of", "2026-11-21", "--json").stdout)
-    assert (report["today"], report["until"], report["overdue"]) == ("2026-11-21", "2026-12-05", 7)
+    assert (report["today"], report["until"], report["overdue"]) == ("2026-11-21", "2026-12-05", 8)
     first = report["owners"][0]
     assert first["owner"] == "Customer Experience Division"
     assert first["items"][0]["ref_id"] == "refund_notices" and first["items"][0]["days_late"] == 205
     kinds = {item["kind"] for owner in report["owners"] for item in owner["items"]}
-    assert {"action", "commitment", "review", "review_missed", "review_sign_off"} <= kinds
+    assert {"action", "commitment", "milestone", "review", "review_missed", "review_sign_off"} <= kinds
     wider = json.loads(cli("due", "--as-of", "2026-11-21", "--days", "60", "--json").stdout)
     assert wider["due"] > report["due"]
     wide = Cli(env=cli.env | {"COLUMNS": "200"}, cwd=cli.cwd)

@@ -229,7 +229,9 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     with op.batch_alter_table("access_event", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_access_event_cell_id_result_occurred_at", ["cell_id", "result", "occurred_at"], unique=False
+            "ix_access_event_cell_id_result_occurred_at",
+            ["cell_id", "result", "occurred_at", "subscriber_pseudonym"],
+            unique=False,
         )
         batch_op.create_index("ix_access_event_source_ip_v4", ["source_ip_v4"], unique=False)
 
