@@ -76,7 +76,7 @@ SEED_STEPS += [controls_seed.load]
 
 
 def initialise(settings: Settings | None = None) -> InitResult:
-    """Upgrade the database to head and create the pseudonymization and signing keys if missing."""
+    """Upgrade the database to head; create the pseudonymization and signing keys and the control catalog if missing."""
     settings = settings or get_settings()
     engine = get_engine(settings)
     migrate.upgrade(engine)
@@ -89,6 +89,17 @@ def initialise(settings: Settings | None = None) -> InitResult:
         result.created.append(f"pseudonymization key {key_path}")
     if ensure_signing_key(settings.signing_key_path()):
         result.created.append(f"signing key {settings.signing_key_path()}")
+    # The control catalog is reference data, not demo data: a real operator's database needs the regulator's
+    # orders as controls without `sectrack seed`. Controls already present keep their edits.
+    from tracker.controls import seed as controls_seed
+    from tracker.controls import service as controls_service
+
+    with write_session(engine) as session:
+        added = controls_service.load_catalog(
+            session, controls_seed.read()["controls"], actor=Principal.system("cli:init")
+        )
+    if added:
+        result.created.append(f"control catalog: {added} controls from seed/controls.yaml")
     return result
 
 

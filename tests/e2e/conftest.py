@@ -14,7 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tracker.controls import seed as controls_seed
+
 SECTRACK = [sys.executable, "-m", "tracker"]
+# `sectrack init` loads the control catalog: one audited control record each.
+CATALOG = len(controls_seed.read()["controls"])
 
 
 @dataclass

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Cli
+from tests.e2e.conftest import CATALOG, Cli
 
 pytestmark = pytest.mark.e2e
 
@@ -16,8 +17,16 @@ def test_init_is_idempotent_and_creates_keys(cli: Cli, tmp_path: Path) -> None:
     first = cli("init")
     assert "Database ready" in first.stdout
     assert (tmp_path / "signing-key.pem").exists() and (tmp_path / "pseudonym.key").exists()
+    assert f"control catalog: {CATALOG} controls" in first.stdout
     second = cli("init")
     assert "Created" not in second.stdout
+
+
+def test_init_loads_the_control_catalog_so_check_runs_without_demo_data(cli: Cli) -> None:
+    cli("init")
+    run = json.loads(cli("check", "--json").stdout)
+    assert run["evaluated"] == CATALOG
+    assert cli("seed", "--devices", "0", check=False).returncode == 0  # the catalog is not demo data
 
 
 def test_commands_before_init_fail_with_one_clear_line(cli: Cli) -> None:
@@ -53,7 +62,7 @@ def test_audit_verify_passes_then_names_the_first_tampered_event(cli: Cli, tmp_p
     for name in ("a", "b", "c"):
         cli("token", "create", "--name", name, "--role", "staff")
     ok = cli("audit", "verify")
-    assert "intact: 3 events" in ok.stdout
+    assert f"intact: {CATALOG + 3} events" in ok.stdout
     with sqlite3.connect(tmp_path / "e2e.db") as conn:
         conn.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2")
     broken = cli("audit", "verify", check=False)
