@@ -478,31 +478,6 @@ def latest_run(*, session: Session) -> RunDetail | None:
     return get_run(session=session, run_id=run_id) if run_id is not None else None
 
 
-def results_by_reference(
-    *, session: Session, source: ControlSource | None = ControlSource.regulator_order
-) -> dict[str, builtins.list[ResultPublic]]:
-    """The newest run's results keyed by their control's reference (for orders: the order id in incident.yaml).
-
-    Report sections use it to put each regulator order next to its live result; on an as-of snapshot it reads the
-    runs as they stood then.
-    """
-    run_id = session.scalar(select(func.max(_run.id)))
-    if run_id is None:
-        return {}
-    stmt = (
-        select(ControlResult, _c.reference)
-        .join(Control, _c.id == _res.control_id)
-        .where(_res.run_id == run_id, _c.reference.is_not(None))
-        .order_by(_res.control_id)
-    )
-    if source is not None:
-        stmt = stmt.where(_c.source == source.value)
-    out: dict[str, builtins.list[ResultPublic]] = {}
-    for result, reference in session.execute(stmt):
-        out.setdefault(str(reference), []).append(ResultPublic.model_validate(result.model_dump()))
-    return out
-
-
 def list_results(
     *, session: Session, control_id: str, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page[ResultPublic]:
