@@ -17,6 +17,7 @@ from reports.facts import load_facts
 from reports.i18n import register
 from tracker.controls import report as data
 from tracker.controls.models import SEVERITY_ORDER, ResultStatus
+from tracker.types import to_seoul
 
 # Open findings listed by name: the board sees the most pressing, management the working list.
 LIST_LIMIT = {ReportKind.board: 10, ReportKind.management: 40, ReportKind.regulator: 20}
@@ -168,8 +169,6 @@ def order_results(session: Session, ctx: ReportContext) -> dict[str, Any]:
 
 
 def _seoul_day(value: datetime) -> date:
-    from tracker.types import to_seoul
-
     return to_seoul(value).date()
 
 
