@@ -141,7 +141,7 @@ def _convert(column: Column[Any], value: Any) -> Any:
 def _python_type(column: Column[Any]) -> type | None:
     try:
         return column.type.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for types with no Python equivalent (e.g. JSON)
         return None
 
 

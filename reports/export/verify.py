@@ -125,6 +125,8 @@ class UnreadableEntry(Exception):
         self.path = path
 
 
+# What a damaged or hostile archive raises while being read (zipfile raises NotImplementedError for compression
+# methods it does not support): each becomes a named problem, never a traceback.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
 
 
