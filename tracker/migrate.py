@@ -40,3 +40,11 @@ def head_revision() -> str | None:
 def is_current(engine: Engine) -> bool:
     """True when the database schema is at the newest shipped revision."""
     return current_revision(engine) == head_revision()
+
+
+def stamp_head(engine: Engine) -> None:
+    """Record head as the schema's revision without running migrations (for a schema built from the models)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, "head")

@@ -95,7 +95,7 @@ def test_section_titles_are_pdf_bookmarks(
 def test_incident_figures_in_the_pdf_equal_the_facts_file(
     texts: dict[tuple[ReportKind, Lang], list[str]], lang: Lang
 ) -> None:
-    text = "".join(texts[(ReportKind.board, lang)])
+    text = "".join(texts[(ReportKind.regulator, lang)])
     t = Translator(lang)
     for figure in load_facts().incident.figures:
         assert pdfs.contains(text, figure_value(figure, t)), figure.id
@@ -103,7 +103,7 @@ def test_incident_figures_in_the_pdf_equal_the_facts_file(
 
 
 def test_korean_figures_read_as_korean_text(texts: dict[tuple[ReportKind, Lang], list[str]]) -> None:
-    text = "".join(texts[(ReportKind.board, Lang.ko)])
+    text = "".join(texts[(ReportKind.regulator, Lang.ko)])
     for phrase in ("22,227명", "368명", "2억 4,319만 원", "1조 원", "침해사고 개요", "과기정통부 조치 명령"):
         assert pdfs.contains(text, phrase), phrase
 
