@@ -6,6 +6,7 @@ the findings table and the femtocell timestamps; nothing is recomputed different
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -242,7 +243,8 @@ def remediation(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         }
         for c in statuses
     ]
-    fleet = data.fleet_by_status(session)
+    # The run's own figures when it kept them (one row, not a scan of the fleet); older runs: the live fleet.
+    fleet = run.fleet["by_status"] if run.fleet else data.fleet_by_status(session)
     order = ["registered", "active", "suspended", "blocked", "lost", "decommissioned"]
     return {
         "intro": t("remediation.intro", at=t.instant(run.started_at), run=run.id),
@@ -250,12 +252,23 @@ def remediation(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         "kpis": kpis,
         "controls": controls,
         "fleet": [{"status": t(f"femtocell.status.{s}"), "count": f"{fleet.get(s, 0):,}"} for s in order],
-        "trend": _trend_chart(session, ctx),
+        "trend": _trend_chart(session, ctx, run),
         **_runs_chart(session, ctx),
     }
 
 
-def _trend_chart(session: Session, ctx: ReportContext) -> Any:
+def _monthly(session: Session, run: data.RunSummary, since: date, until: datetime) -> dict[str, Counter[str]]:
+    """Units blocked, certificates revoked, units decommissioned per month: the run's figures, or the live fleet's."""
+    if not run.fleet:
+        return data.monthly_remediation(session, since=datetime.combine(since, time(), tzinfo=UTC), until=until)
+    first, last = since.strftime("%Y-%m"), until.strftime("%Y-%m")
+    return {
+        kind: Counter({m: n for m, n in run.fleet["monthly"].get(kind, {}).items() if first <= m <= last})
+        for kind in data.REMEDIATION_KINDS
+    }
+
+
+def _trend_chart(session: Session, ctx: ReportContext, run: data.RunSummary) -> Any:
     """Cumulative units blocked, certificates revoked and units decommissioned per month since the incident."""
     t = ctx.t
     end = load_facts().incident.analysis_period.end
@@ -266,7 +279,7 @@ def _trend_chart(session: Session, ctx: ReportContext) -> Any:
     while cursor <= as_of.date():
         months.append(cursor)
         cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
-    monthly = data.monthly_remediation(session, since=datetime.combine(start, time(), tzinfo=UTC), until=as_of)
+    monthly = _monthly(session, run, start, as_of)
     series: dict[str, list[float | None]] = {}
     totals: dict[str, int] = {}
     for key in ("blocked", "revoked", "decommissioned"):

@@ -6,17 +6,23 @@ an instant before the first run must say that no run was recorded rather than sh
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import update
 from sqlmodel import Session
 
-from reports.context import ReportKind
+from reports.context import ReportContext, ReportKind
 from reports.i18n import Lang, Translator
+from reports.sections import controls as sections
 from reports.service import render_report
-from tests.controls.factories import fix, load_catalog, plant
+from tests.controls.factories import fix, iso, load_catalog, plant
+from tests.inventory.factories import make_femtocell
 from tests.reports import pdfs
+from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.controls import report as data
 from tracker.controls import service
-from tracker.controls.models import FindingUpdate, ResultStatus
+from tracker.controls.models import ControlRun, FindingUpdate, ResultStatus
 from tracker.types import now_utc
 
 
@@ -112,3 +118,56 @@ def test_findings_text_is_escaped_not_markup(session: Session, actor: Principal)
     session.commit()
     pages = pdfs.page_texts(render_report(session=session, kind=ReportKind.management, lang=Lang.en).pdf)
     assert pdfs.contains("\n".join(pages), '<img src="http://127.0.0.1:1/x.png">Ops')
+
+
+def _context(session: Session) -> ReportContext:
+    now = now_utc()
+    return ReportContext(
+        kind=ReportKind.board,
+        lang=Lang.en,
+        as_of=now,
+        generated_at=now,
+        head=audit.head(session),
+        demo=False,
+        historical=False,
+        t=Translator(Lang.en),
+    )
+
+
+def test_remediation_shows_the_fleet_its_run_saw_and_the_live_fleet_for_older_runs(
+    session: Session, actor: Principal
+) -> None:
+    load_catalog(session, actor)
+    plant(session, actor)
+    run = service.run(session=session, actor=actor)
+    assert run.fleet is not None
+    # Changes after the run: the section's figures are the run's, beside its results, until the next run.
+    make_femtocell(session, actor, status="active")
+    make_femtocell(session, actor, status="blocked", blocked_at=iso(now_utc()))
+    session.commit()
+    t = Translator(Lang.en)
+    active, blocked = t("femtocell.status.active"), t("femtocell.status.blocked")
+
+    def shown(payload: Any) -> dict[str, str]:
+        return {row["status"]: row["count"] for row in payload["fleet"]}
+
+    ctx = _context(session)
+    payload = sections.remediation(session, ctx)
+    assert shown(payload)[active] == f"{run.fleet.by_status['active']:,}"
+    this_month = ctx.as_of.strftime("%Y-%m")
+    latest = data.latest_run(session)
+    assert latest is not None
+    kept = sections._monthly(session, latest, ctx.as_of.date().replace(day=1), ctx.as_of)
+    assert kept["blocked"].get(this_month, 0) == run.fleet.monthly["blocked"].get(this_month, 0)
+
+    # A run recorded before runs kept their figures: the section scans the live fleet instead.
+    session.execute(update(ControlRun).values(fleet=None))
+    session.commit()
+    live = data.fleet_by_status(session)
+    assert shown(sections.remediation(session, ctx))[active] == f"{live['active']:,}"
+    assert shown(sections.remediation(session, ctx))[blocked] == f"{live['blocked']:,}"
+    assert live["active"] == run.fleet.by_status["active"] + 1
+    older = data.latest_run(session)
+    assert older is not None and older.fleet is None
+    scanned = sections._monthly(session, older, ctx.as_of.date().replace(day=1), ctx.as_of)
+    assert scanned["blocked"][this_month] == kept["blocked"].get(this_month, 0) + 1

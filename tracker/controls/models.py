@@ -188,6 +188,9 @@ class ControlRun(SQLModel, table=True):
     findings_updated: int = 0
     findings_closed: int = 0
     duration_ms: int = 0
+    # The fleet as this run saw it (FleetFigures): reports read it instead of scanning a million rows again, and
+    # it stays consistent with the results beside it. None for runs recorded before it was kept.
+    fleet: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ControlResult(SQLModel, table=True):
@@ -232,6 +235,14 @@ class ResultPublic(SQLModel):
     duration_ms: int
 
 
+class FleetFigures(SQLModel):
+    """The femtocell fleet when a run began: units per status, and per month the units blocked, the certificates
+    revoked and the units decommissioned (by their recorded dates, months as YYYY-MM in UTC)."""
+
+    by_status: dict[str, int]
+    monthly: dict[str, dict[str, int]]
+
+
 class RunPublic(SQLModel):
     """A run's summary."""
 
@@ -250,6 +261,7 @@ class RunPublic(SQLModel):
     findings_updated: int
     findings_closed: int
     duration_ms: int
+    fleet: FleetFigures | None = None
 
 
 class RunDetail(RunPublic):

@@ -23,6 +23,7 @@ from tracker.controls.models import (
     ControlRun,
     Finding,
     FindingStatus,
+    FleetFigures,
     ResultStatus,
 )
 
@@ -80,6 +81,8 @@ class RunSummary:
     failed: int
     not_applicable: int
     manual: int
+    # FleetFigures as a dict, or None for a run recorded before runs kept them.
+    fleet: dict[str, Any] | None = None
 
 
 @dataclass
@@ -109,6 +112,7 @@ _RUN_COLUMNS = (
     _run.failed,
     _run.not_applicable,
     _run.manual,
+    _run.fleet,
 )
 
 
@@ -122,6 +126,7 @@ def _run_summary(row: Any) -> RunSummary:
         failed=int(row.failed),
         not_applicable=int(row.not_applicable),
         manual=int(row.manual),
+        fleet=row.fleet,
     )
 
 
@@ -241,13 +246,20 @@ def _month(session: Session, column: Any) -> Any:
     return func.to_char(column, "YYYY-MM")
 
 
-def monthly_remediation(session: Session, *, since: datetime, until: datetime) -> dict[str, Counter[str]]:
-    """Per month since `since`: units blocked, certificates revoked, units decommissioned (from their timestamps).
+REMEDIATION_KINDS = ("blocked", "revoked", "decommissioned")
+
+
+def monthly_remediation(session: Session, *, since: datetime | None, until: datetime) -> dict[str, Counter[str]]:
+    """Per month from `since` (None: from the first record): units blocked, certificates revoked, units
+    decommissioned, from their timestamps, up to `until`.
 
     One pass over the fleet: the three months are grouped together (few distinct combinations) and split here.
     """
     columns = {"blocked": _f.blocked_at, "revoked": _f.cert_revoked_at, "decommissioned": _f.decommissioned_at}
-    in_range = {key: and_(column >= since, column <= until) for key, column in columns.items()}
+    in_range = {
+        key: and_(column <= until) if since is None else and_(column >= since, column <= until)
+        for key, column in columns.items()
+    }
     months = [case((in_range[key], _month(session, column)), else_=None) for key, column in columns.items()]
     out: dict[str, Counter[str]] = {key: Counter() for key in columns}
     for *keys, n in session.execute(select(*months, func.count()).where(or_(*in_range.values())).group_by(*months)):
@@ -255,3 +267,13 @@ def monthly_remediation(session: Session, *, since: datetime, until: datetime) -
             if month is not None:
                 out[key][str(month)] += int(n)
     return out
+
+
+def fleet_figures(session: Session, *, until: datetime) -> dict[str, Any]:
+    """The fleet's figures for a control run to keep (see `FleetFigures`): two aggregate scans of the inventory."""
+    monthly = monthly_remediation(session, since=None, until=until)
+    figures = FleetFigures(
+        by_status=fleet_by_status(session),
+        monthly={kind: dict(sorted(monthly[kind].items())) for kind in REMEDIATION_KINDS},
+    )
+    return figures.model_dump()

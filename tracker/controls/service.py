@@ -54,6 +54,7 @@ from tracker.controls.models import (
     RunPublic,
     Severity,
 )
+from tracker.controls.report import fleet_figures
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.governance.fields import changes_of
 from tracker.governance.schedule import seoul_today
@@ -346,6 +347,8 @@ def run(
         tally.updated,
         tally.closed,
     )
+    # Same transaction, same snapshot as the evaluators: the reports' fleet figures agree with these results.
+    run_row.fleet = fleet_figures(session, until=now)
     elapsed = time.perf_counter() - clock
     run_row.duration_ms = round(elapsed * 1000)
     run_row.finished_at = now + timedelta(seconds=elapsed)
