@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import mimetypes
 import re
@@ -35,6 +36,8 @@ from reports.i18n import Translator, number, short_instant
 from tracker.canonical import isoformat_utc
 from tracker.errors import ConfigurationError
 
+# The only data: URIs a report may hold: its own charts (reports.charts.Chart), decoded by TemplateFetcher.
+SVG_DATA_URI = "data:image/svg+xml;base64,"
 log = logging.getLogger("sectrack.reports")
 
 TEMPLATES_DIR = Path(templates.__file__).resolve().parent
@@ -79,7 +82,16 @@ class TemplateFetcher(URLFetcher):
         return path
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        """Serve a file under templates/ or refuse (which stops the rendering)."""
+        """Serve a file under templates/ or a chart's own data: URI, or refuse (which stops the rendering)."""
+        if url.startswith(SVG_DATA_URI):
+            # The report's charts (reports.charts.Chart): decoded here, nothing is fetched. An SVG that referred to
+            # anything else would come back through this method and be refused like any other URL.
+            try:
+                body = base64.b64decode(url[len(SVG_DATA_URI) :], validate=True)
+            except ValueError as exc:
+                self.refused.append(url[:80])
+                raise FetchRefused("Refused a malformed chart data: URI.") from exc
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": "image/svg+xml"})
         try:
             path = self.resolve(url)
         except FetchRefused as exc:

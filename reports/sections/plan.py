@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from markupsafe import Markup
 from sqlmodel import Session
 
 from reports import charts
@@ -166,7 +165,7 @@ def _eac_sentence(t: Translator, value: EarnedValuePublic) -> str:
     return t("plan.eac_vs_bac", eac=t.won(value.eac), delta=t.won(abs(delta)), direction=direction)
 
 
-def curve_chart(session: Session, ctx: ReportContext) -> Markup:
+def curve_chart(session: Session, ctx: ReportContext) -> charts.Chart:
     """Cumulative PV (whole programme, dashed) and EV/AC (to the report day) in 억 원 / KRW billion."""
     t = ctx.t
     series = plan_service.evm_series(session=session, as_of=report_day(ctx))
@@ -187,7 +186,7 @@ def curve_chart(session: Session, ctx: ReportContext) -> Markup:
     )
 
 
-def spend_chart(ctx: ReportContext, workstreams: Sequence[WorkstreamSummary]) -> Markup:
+def spend_chart(ctx: ReportContext, workstreams: Sequence[WorkstreamSummary]) -> charts.Chart:
     """Spend to date and remaining budget per workstream, stacked."""
     t = ctx.t
     size, unit = _money_unit(t)

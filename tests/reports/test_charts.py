@@ -1,13 +1,16 @@
-"""Charts: inline SVG with text kept as text, alternative text, escaped labels, a greyscale-safe palette."""
+"""Charts: SVG with text kept as text, alternative text, escaped labels, a greyscale-safe palette, embedded as <img>."""
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import pytest
 from markupsafe import Markup
 
 from reports import charts
+from reports.render import SVG_DATA_URI, FetchRefused, TemplateFetcher, environment
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -33,17 +36,15 @@ def test_palette_neighbours_stay_apart_in_greyscale_and_series_also_differ_in_ha
 def test_stacked_bars_keep_korean_labels_as_text_with_alt_text_as_title() -> None:
     svg = charts.stacked_bars(
         ["제로트러스트", "암호화"], {"생성": [3, 1], "수정": [2, 0]}, title="", alt="기록 종류별 변경 건수"
-    )
-    assert isinstance(svg, Markup)
+    ).svg
     root = ET.fromstring(svg)
-    assert root.get("role") == "img"
     assert root.find(f"{SVG}title").text == "기록 종류별 변경 건수"  # type: ignore[union-attr]
     texts = _texts(svg)
     assert {"제로트러스트", "암호화", "생성", "수정"} <= set(texts)
 
 
 def test_chart_labels_from_user_text_are_escaped() -> None:
-    svg = charts.bar_vs_target(
+    chart = charts.bar_vs_target(
         ["<script>alert(1)</script>", "b"],
         [1, 2],
         [2, None],
@@ -52,8 +53,13 @@ def test_chart_labels_from_user_text_are_escaped() -> None:
         value_label="actual",
         target_label="target",
     )
-    assert "<script>" not in svg and "<img" not in svg
-    assert "<script>alert(1)</script>" in _texts(svg)
+    assert "<script>" not in chart.svg and "<img" not in chart.svg
+    assert "<script>alert(1)</script>" in _texts(chart.svg)
+    # The page's <img> carries the alternative text escaped, and the SVG only as a data: URI.
+    element = ET.fromstring(Markup(chart).__html__())
+    assert element.get("alt") == '<img src="x">'
+    assert element.get("src", "").startswith(SVG_DATA_URI)
+    assert base64.b64decode(element.get("src", "")[len(SVG_DATA_URI) :]).decode() == chart.svg
 
 
 def test_charts_carry_no_css_that_could_leak_into_the_page() -> None:
@@ -63,7 +69,7 @@ def test_charts_carry_no_css_that_could_leak_into_the_page() -> None:
         title="진척",
         alt="계획 대비 실적",
         dashed=["계획"],
-    )
+    ).svg
     assert "style=" not in svg and "<style" not in svg
     assert {"계획", "실적", "진척"} <= set(_texts(svg))
 
@@ -77,13 +83,30 @@ def test_heatmap_labels_each_cell_with_its_level_and_target() -> None:
         targets=[[1, 1], [3, None]],
         title="",
         alt="제로트러스트 성숙도",
-    )
+    ).svg
     texts = _texts(svg)
     assert "전통 → 초기" in texts and "초기" in texts and "고급 → 최적" in texts
 
 
 def test_the_same_data_gives_byte_identical_svg() -> None:
     def make() -> str:
-        return str(charts.stacked_bars(["a"], {"x": [1]}, title="t", alt="a"))
+        return charts.stacked_bars(["a"], {"x": [1]}, title="t", alt="a").svg
 
     assert make() == make()
+
+
+def test_in_a_template_a_chart_is_an_img_the_fetcher_decodes_without_fetching() -> None:
+    chart = charts.stacked_bars(["a"], {"x": [1]}, title="t", alt="변경 건수")
+    html = environment().from_string("{{ chart }}").render(chart=chart)
+    assert html.count("<img") == 1 and "<svg" not in html
+    fetcher = TemplateFetcher()
+    response = fetcher.fetch(str(ET.fromstring(html).get("src")))
+    assert response.read() == chart.svg.encode()
+    assert fetcher.fetched == [] and fetcher.refused == []
+
+
+def test_a_malformed_chart_uri_is_refused() -> None:
+    fetcher = TemplateFetcher()
+    with pytest.raises(FetchRefused, match="malformed"):
+        fetcher.fetch(SVG_DATA_URI + "not base64!")
+    assert fetcher.refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from markupsafe import Markup
 from reports import fonts
 from reports.render import (
     STYLESHEET,
+    SVG_DATA_URI,
     TEMPLATES_DIR,
     FetchRefused,
     RenderRefused,
@@ -38,7 +40,9 @@ def test_fetcher_serves_the_stylesheet_under_templates_as_css() -> None:
     [
         "http://127.0.0.1:1/x",
         "https://example.com/logo.png",
-        "data:image/svg+xml;base64,PHN2Zy8+",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "data:text/html,<script>alert(1)</script>",
+        "data:image/svg+xml,<svg/>",
         "ftp://example.com/file",
         "file:///etc/passwd",
         "file://evil.example.com" + str(TEMPLATES_DIR / STYLESHEET),
@@ -63,6 +67,21 @@ def test_fetcher_refuses_a_symlink_inside_templates_that_points_outside(tmp_path
     (root / "innocent.css").symlink_to(secret)
     with pytest.raises(FetchRefused):
         TemplateFetcher(root).fetch((root / "innocent.css").as_uri())
+
+
+def test_a_chart_svg_that_refers_to_anything_else_fetches_nothing() -> None:
+    # The charts' data: URIs are decoded in memory; whatever an SVG inside one refers to goes through the same
+    # fetcher and is refused like any other URL (WeasyPrint then leaves that image out and logs it).
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        '<image xlink:href="http://127.0.0.1:1/y.png" width="10" height="10"/></svg>'
+    )
+    src = SVG_DATA_URI + base64.b64encode(svg.encode()).decode()
+    fetcher = TemplateFetcher()
+    html = HTML_HEAD + f'<body><p>x</p><img alt="x" src="{src}"></body></html>'
+    write_pdf(html, variant="pdf/ua-1", fetcher=fetcher)
+    assert fetcher.refused == ["http://127.0.0.1:1/y.png"]
+    assert fetcher.fetched == [(TEMPLATES_DIR / STYLESHEET).as_uri()]
 
 
 def test_a_document_that_references_an_outside_resource_stops_rendering_and_fetches_nothing() -> None:

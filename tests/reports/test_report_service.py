@@ -16,7 +16,7 @@ from reports.facts import load_facts
 from reports.i18n import Lang, Translator, short_instant
 from reports.manifest import EXPORT_MANIFEST_FILE, PROVENANCE_FILE
 from reports.registry import INCIDENT, REPORTS
-from reports.render import STYLESHEET, TEMPLATES_DIR, TemplateFetcher
+from reports.render import STYLESHEET, SVG_DATA_URI, TEMPLATES_DIR, TemplateFetcher
 from reports.sections import audit_trail
 from reports.sections.incident import figure_value
 from reports.service import RenderedReport, render_report
@@ -294,7 +294,10 @@ def test_markup_and_template_syntax_in_stored_text_print_as_text_and_fetch_nothi
     text = "".join(pdfs.page_texts(report.pdf))
     for name, entity_id in hostile:
         assert pdfs.contains(text, name) and pdfs.contains(text, entity_id)
-    assert "<img" not in report.html and "<script" not in report.html and "<link href" not in report.html
+    # The only images are the report's own charts, embedded as data: URIs.
+    images = re.findall(r"<img\b[^>]*>", report.html)
+    assert all('class="chart"' in i and f'src="{SVG_DATA_URI}' in i for i in images), images
+    assert "<script" not in report.html and "<link href" not in report.html
 
 
 def test_as_of_renders_the_state_recorded_at_that_instant(session: Session) -> None:
