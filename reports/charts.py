@@ -182,9 +182,10 @@ def line_over_time(
     alt: str,
     unit: str = "",
     dashed: Sequence[str] = (),
+    height_in: float = 2.4,
 ) -> Chart:
     """Lines over time (e.g. planned vs actual); series named in `dashed` are drawn dashed (plans, forecasts)."""
-    figure = _figure(2.4)
+    figure = _figure(height_in)
     axes = figure.add_subplot()
     for index, (name, points) in enumerate(series.items()):
         kept = [(d, v) for d, v in zip(dates, points, strict=True) if v is not None]

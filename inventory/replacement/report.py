@@ -129,6 +129,8 @@ def burn_down_chart(status: ReplacementStatus, ctx: ReportContext) -> Any:
         alt=t("replacement.chart.alt", planned=p.total, actual=p.remaining, forecast=forecast_text),
         unit=t("replacement.unit"),
         dashed=(planned, forecast),
+        # Shorter than the default: figures, chart and the waves table fit one page.
+        height_in=1.9,
     )
 
 

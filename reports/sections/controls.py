@@ -302,6 +302,8 @@ def _trend_chart(session: Session, ctx: ReportContext, run: data.RunSummary) -> 
             **{k: f"{v:,}" for k, v in totals.items()},
         ),
         unit=t("remediation.trend.unit"),
+        # Shorter than the default: the controls table, this chart and the fleet row fit one page.
+        height_in=1.6,
     )
 
 
