@@ -4,7 +4,8 @@ Each report renders in its own process, so its peak RSS is its own (imports incl
 report` run costs). The process renders once ("first": font set-up and caches cold, imports excluded), then
 `repeat` more times ("warm" median; CPU time of the first run too, which a shared machine distorts less than
 wall time), then hands the last HTML to WeasyPrint alone (the floor: layout and PDF
-writing, without data assembly, templates or charts).
+writing, without data assembly, templates or charts). Peak memory is read after the first rendering (what one
+`sectrack report` process needs, imports included) and again at the end.
 
 The database: `SECTRACK_BENCH_DATABASE_URL` if set, else a fresh SQLite file of 1,000,000 femtocells and 5,000,000
 access events (20,000 / 100,000 with `--quick`) built here: the fleet and events in SQL by the control bench's builder
@@ -18,15 +19,26 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-from tracker.bench import BenchRow, peak_rss_mb
+    from tracker.bench import BenchRow
+
+# The measuring child imports this module: it imports nothing of the bench harness (Rich and the rest), so its
+# peak memory is a report process's own.
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 BOARD_SECONDS = 3.0
 BOARD_MB = 250.0
@@ -82,12 +94,15 @@ def _child(kind: str, url: str, repeat: int) -> dict[str, float]:
     cpu_first = 0.0
     html = ""
     pages = 0
+    peak_first = 0.0
     for _ in range(1 + repeat):
         start, cpu_start = time.perf_counter(), time.process_time()
         with read_session(engine) as session:
             rendered = render_report(session=session, kind=kind)
         times.append(time.perf_counter() - start)
         cpu_first = cpu_first or time.process_time() - cpu_start
+        # A `sectrack report` process renders once: its peak is the peak after the first rendering.
+        peak_first = peak_first or _peak_mb()
         html, pages = rendered.html, rendered.pages
     variant = REPORTS[rendered.spec.kind].pdf_variant
     alone = []
@@ -100,13 +115,15 @@ def _child(kind: str, url: str, repeat: int) -> dict[str, float]:
         "cpu_first": cpu_first,
         "warm": statistics.median(times[1:]) if repeat else times[0],
         "weasyprint": statistics.median(alone),
-        "peak_mb": peak_rss_mb(),
+        "peak_mb_first": peak_first,
+        "peak_mb": _peak_mb(),
         "pages": pages,
     }
 
 
-def _measure(kind: str, url: str, repeat: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def _measure(kind: str, url: str, repeat: int, signing_key: Path) -> dict[str, float]:
+    # The regulator report signs the export manifest it embeds: the child needs a key, as after `sectrack init`.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "SECTRACK_SIGNING_KEY": str(signing_key)}
     result = subprocess.run(
         [sys.executable, "-m", "reports.bench", kind, url, str(repeat)],
         capture_output=True,
@@ -121,11 +138,16 @@ def _measure(kind: str, url: str, repeat: int) -> dict[str, float]:
 
 def run(workdir: Path, quick: bool) -> list[BenchRow]:
     """Render each report in its own process and compare with WeasyPrint alone."""
+    from tracker.bench import BenchRow
+    from tracker.keys import ensure_signing_key
+
     url = _database(workdir, quick)
+    signing_key = Path(os.environ.get("SECTRACK_SIGNING_KEY") or workdir / "signing-key.pem")
+    ensure_signing_key(signing_key)
     repeat = 2 if quick else 4
     rows: list[BenchRow] = []
     for kind in ("board", "regulator", "management"):
-        figures = _measure(kind, url, repeat)
+        figures = _measure(kind, url, repeat, signing_key)
         board = kind == "board"
         label = f"{kind} report ({int(figures['pages'])} pages)"
         rows.append(
@@ -149,13 +171,14 @@ def run(workdir: Path, quick: bool) -> list[BenchRow]:
         )
         rows.append(
             BenchRow(
-                f"{label}: peak memory (whole process)",
-                figures["peak_mb"],
+                f"{label}: peak memory, one rendering (a `sectrack report` process)",
+                figures["peak_mb_first"],
                 "MB",
                 target=f"≤ {BOARD_MB:g} MB" if board else "",
-                ok=figures["peak_mb"] <= BOARD_MB if board else None,
+                ok=figures["peak_mb_first"] <= BOARD_MB if board else None,
             )
         )
+        rows.append(BenchRow(f"{label}: peak memory after all {1 + repeat} renderings", figures["peak_mb"], "MB"))
     return rows
 
 

@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", help="run only modules whose name contains this")
     args = parser.parse_args(argv)
     console = Console()
+    if not console.is_terminal:
+        # Piped to a file or CI log: Rich would wrap the table at 80 columns, one figure per five lines.
+        console = Console(width=170)
     rows: list[BenchRow] = []
     with tempfile.TemporaryDirectory(prefix="sectrack-bench-") as tmp:
         for module_name in BENCH_MODULES:
