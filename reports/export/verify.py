@@ -397,13 +397,17 @@ class ChainState:
 
 # A whole plain event line, newline included, for checking many lines at once: the text before the hash member,
 # the hash, and the text after it (the body the chain hashed is the first and last together), with the fields the
-# walk needs inside them. `[^"]*` may run over a newline or a backslash; the checks in `_ChainWalk.fast` rule
-# those out afterwards, which is faster than a character class here.
+# walk needs inside them. Its strings hold no escape and no control character (so no newline), and those after
+# the hash are ASCII, which leaves only the first part's UTF-8 to check; the hashes may hold anything but a quote
+# until they are compared with hex digests. Where the per-line pattern needs a separate pass to rule out escapes,
+# character classes cost no more here than that pass would.
+_Q = rb'"[^"\\\x00-\x1f]*+"'
+_QA = rb'"[\x20\x21\x23-\x5b\x5d-\x7f]*+"'
 _PLAIN_LINE = re.compile(
-    rb'(\{"action":(' + _P + rb'),"actor":' + _P + rb',"entity_id":(' + _P + rb'),"entity_type":(' + _P + rb"),)"
+    rb'(\{"action":(' + _Q + rb'),"actor":' + _Q + rb',"entity_id":(' + _Q + rb'),"entity_type":(' + _Q + rb"),)"
     rb'"hash":"([^"]{64})",'
-    rb'(("occurred_at":' + _P + rb',"prev_hash":"([^"]{64})","request_id":' + _P + rb',"role":' + _P + rb","
-    rb'"seq":(0|[1-9][0-9]{0,18}),"state":)(\{[^\n]*\})\})\n'
+    rb'("occurred_at":' + _QA + rb',"prev_hash":"([^"]{64})","request_id":' + _QA + rb',"role":' + _QA + rb","
+    rb'"seq":(0|[1-9][0-9]{0,18}),"state":(\{[^\n]*\})\})\n'
 )
 # The hash member, `"hash":"<64 hex digits>",`, and the newline: what a line holds besides its body.
 _NOT_BODY = len(b'"hash":"",\n') + 64
@@ -437,16 +441,14 @@ class _ChainWalk:
         found = _PLAIN_LINE.findall(piece, start, end)
         if not found:
             return False
-        heads, actions, ids, types, hashes, tails, envelope_tails, prevs, seqs, states = zip(*found, strict=True)
+        heads, actions, ids, types, hashes, tails, prevs, seqs, states = zip(*found, strict=True)
         count = len(found)
         # The matches tile the piece only if together they are as long as it (findall's matches never overlap).
         if sum(map(len, heads)) + sum(map(len, tails)) + _NOT_BODY * count != end - start:
             return False
-        # No backslash (an escape, for the slow path to check) and no control character, newlines included: so
-        # each match is one line, as every other group is hex, digits or the state, which holds no newline.
-        envelope = b"".join(heads) + b"".join(envelope_tails)
-        if len(envelope.translate(None, _NOT_PLAIN)) != len(envelope):
-            return False
+        # The strings hold no newline, the state neither, and the hashes are checked to be hex below: so each
+        # match is one line.
+        envelope = b"".join(heads)
         if not envelope.isascii():
             try:
                 envelope.decode("utf-8")

@@ -152,6 +152,8 @@ def test_both_walks_agree_on_lines_that_are_chained_but_break_a_rule(monkeypatch
         (b'"actor":"kim"', b'"actor":"\\u006bim"'),
         (b'"actor":"kim"', b'"actor":"k\\"'),
         (b'"role":"admin"', b'"role":"adm\tin"'),
+        (b'"request_id":"r4"', b'"request_id":"r\xff4"'),
+        (b'"request_id":"r4"', b'"request_id":"r\\u000a4"'),
     ]
     for old, new in edits:
         changed = _rehash(lines[:3] + [lines[3].replace(old, new)] + lines[4:])
