@@ -400,14 +400,17 @@ class ChainState:
 # walk needs inside them. Its strings hold no escape and no control character (so no newline), and those after
 # the hash are ASCII, which leaves only the first part's UTF-8 to check; the hashes may hold anything but a quote
 # until they are compared with hex digests. Where the per-line pattern needs a separate pass to rule out escapes,
-# character classes cost no more here than that pass would.
+# character classes cost no more here than that pass would. Each match must start a line (`^`): a search from
+# inside a line could find an envelope in a state, and a state ends only at the line's end, so a hostile line
+# holding many would cost time in the square of its length.
 _Q = rb'"[^"\\\x00-\x1f]*+"'
 _QA = rb'"[\x20\x21\x23-\x5b\x5d-\x7f]*+"'
 _PLAIN_LINE = re.compile(
-    rb'(\{"action":(' + _Q + rb'),"actor":' + _Q + rb',"entity_id":(' + _Q + rb'),"entity_type":(' + _Q + rb"),)"
+    rb'^(\{"action":(' + _Q + rb'),"actor":' + _Q + rb',"entity_id":(' + _Q + rb'),"entity_type":(' + _Q + rb"),)"
     rb'"hash":"([^"]{64})",'
     rb'("occurred_at":' + _QA + rb',"prev_hash":"([^"]{64})","request_id":' + _QA + rb',"role":' + _QA + rb","
-    rb'"seq":(0|[1-9][0-9]{0,18}),"state":(\{[^\n]*\})\})\n'
+    rb'"seq":(0|[1-9][0-9]{0,18}),"state":(\{[^\n]*\})\})\n',
+    re.MULTILINE,
 )
 # The hash member, `"hash":"<64 hex digits>",`, and the newline: what a line holds besides its body.
 _NOT_BODY = len(b'"hash":"",\n') + 64

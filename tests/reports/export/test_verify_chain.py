@@ -159,6 +159,11 @@ def test_both_walks_agree_on_lines_that_are_chained_but_break_a_rule(monkeypatch
         changed = _rehash(lines[:3] + [lines[3].replace(old, new)] + lines[4:])
         assert changed[3] != lines[3], old
         assert _agree(b"".join(changed), monkeypatch), old
+    # A state holding what looks like event envelopes, closed or not (a search inside lines would find them).
+    fake = lines[1][: lines[1].index(b'"state":') + 9]
+    for tail in (b"}}\n", b"x\n"):
+        changed = _rehash(lines[:3] + [lines[3].replace(b"}}\n", b"," + fake * 50 + tail)] + lines[4:])
+        _agree(b"".join(changed), monkeypatch)
     # Breaking no rule of the walk, these must still be accepted and replayed alike: a delete, and a state that
     # is cut short (the walk does not parse states; a live one is held against its data line).
     for old, new in ((b'"action":"create"', b'"action":"delete"'), (b"}}\n", b"}\n")):
