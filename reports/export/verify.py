@@ -595,8 +595,11 @@ def check_chain(pieces: Iterable[bytes | _Note], report: VerifyReport, path: str
         if isinstance(piece, bytes):
             start, size = 0, len(piece)
             while start < size:
-                # A window of whole lines: what the fast path makes of it then stays in the CPU's cache.
-                end = piece.rfind(b"\n", start, start + WINDOW) + 1 or piece.index(b"\n", start) + 1
+                # A window of whole lines: what the fast path makes of it then stays in the CPU's cache. (Pieces
+                # come in blocks of about one window: one a little longer is not cut into a big and a tiny one.)
+                end = size
+                if size - start > 2 * WINDOW:
+                    end = piece.rfind(b"\n", start, start + WINDOW) + 1 or piece.index(b"\n", start) + 1
                 if not walk.fast(piece, start, end):
                     walk.slow(piece[start:end])
                 start = end
