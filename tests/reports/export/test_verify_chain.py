@@ -174,9 +174,16 @@ def test_both_walks_agree_on_lines_that_are_chained_but_break_a_rule(monkeypatch
 _IDS = ["b", "b!", "b x", "ba", "b\\", 'q"', "위젯", "a\u00e9", "ab", "a", "", "\u2603", "\U0001f600", "\uff5e"]
 
 
-@pytest.mark.parametrize(
-    "ids", [_IDS, [i for i in _IDS if not set(i) & set(' !\\"')], ["10", "9", "0", "100", "11"], ["1", "01"]]
-)
+_ID_SETS = [
+    _IDS,
+    [i for i in _IDS if not set(i) & set(' !\\"')],
+    ["10", "9", "0", "100", "11"],
+    ["1", "01"],
+    ["3", "12\n"],  # not numeric: the writer's SQL does not read a trailing newline as part of a number
+]
+
+
+@pytest.mark.parametrize("ids", _ID_SETS)
 def test_live_ids_are_in_the_data_file_order(ids: list[str]) -> None:
     literals = {canonical.dumps(i).encode(): 1 for i in ids}
     numeric = verify.ids_numeric(literals)
