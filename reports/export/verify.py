@@ -419,12 +419,13 @@ _DIGEST = type(hashlib.sha256()).digest
 
 
 class _ChainWalk:
-    """A walk of audit/events.jsonl, a piece of whole lines at a time; what it has found so far.
+    """A walk of audit/events.jsonl, a window of whole lines at a time; what it has found so far.
 
-    Each piece is first checked as a whole (`fast`): one regular expression call finds every line's fields, and
+    Each window is first checked as a whole (`fast`): one regular expression call finds every line's fields, and
     the links, sequence numbers, hashes and canonical form are checked with a few calls over all of them. Only a
-    piece in which something is wrong, or unusual (escapes in the envelope), is walked line by line (`slow`), which
-    names each problem. Both accept exactly the same lines and replay them the same way.
+    window in which something is wrong, or unusual (an escape or a control character in the envelope, non-ASCII
+    text after the hash), is walked line by line (`slow`), which names each problem. The fast check accepts only
+    windows the line walk would find nothing wrong with, and replays them the same way.
     """
 
     def __init__(self, report: VerifyReport, path: str) -> None:
@@ -446,7 +447,7 @@ class _ChainWalk:
             return False
         heads, actions, ids, types, hashes, tails, prevs, seqs, states = zip(*found, strict=True)
         count = len(found)
-        # The matches tile the piece only if together they are as long as it (findall's matches never overlap).
+        # The matches tile the window only if together they are as long as it (findall's never overlap).
         if sum(map(len, heads)) + sum(map(len, tails)) + _NOT_BODY * count != end - start:
             return False
         # The strings hold no newline, the state neither, and the hashes are checked to be hex below: so each
