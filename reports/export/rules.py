@@ -28,8 +28,9 @@ DATA_DIR = "data/"
 
 # Entity types become file names, so they must be plain table names.
 ENTITY_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# Ids that order numerically: non-negative integers without leading zeros that fit in 64 bits.
-CANONICAL_INT = re.compile(r"^(?:0|[1-9][0-9]{0,17})$")
+# Ids that order numerically: non-negative integers without leading zeros that fit in 64 bits. `\Z`, not `$`,
+# which would also accept a trailing newline (the writer's SQL does not).
+CANONICAL_INT = re.compile(r"^(?:0|[1-9][0-9]{0,17})\Z")
 
 # Spreadsheet programs run cells starting with these as formulas (CSV injection); such strings get a leading "'".
 _FORMULA_START = frozenset("=+-@\t\r'")

@@ -19,7 +19,10 @@ workbook means unpacking a second archive, which a verifier of untrusted input s
 
 The chain walk does not re-serialize states: a line's hash covers its bytes with the hash member cut out, and the
 envelope fields are matched by a regular expression that only accepts the canonical form (a simpler one first, for
-the usual lines without escapes). That keeps it several times faster than parsing each event (see `make bench`).
+the usual lines without escapes). Lines are checked a window at a time (one regular expression call finds every
+line's fields; links, sequence numbers, hashes and form are then checked over all of them at once), and only a
+window where something is wrong or unusual is walked line by line, which names each problem. That keeps it several
+times faster than parsing each event (see `make bench`).
 """
 
 from __future__ import annotations
@@ -34,12 +37,14 @@ import sys
 import time
 import zipfile
 import zlib
+from binascii import hexlify
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _esc
+from operator import add
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from cryptography.hazmat.primitives import serialization
 
@@ -51,6 +56,8 @@ from tracker.audit.models import GENESIS_HASH
 from tracker.errors import Invalid
 
 CHUNK = 1 << 20
+# How much of the audit chain is checked at once (see `check_chain`).
+WINDOW = 1 << 18
 MAX_PROBLEMS_PER_FILE = 100
 
 
@@ -158,20 +165,28 @@ class _Tap(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        data = self._take(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (the rest if negative) as read from the archive, without the copy `readinto` makes."""
+        return self.readall() if size < 0 else self._take(size)
+
+    def _take(self, size: int) -> bytes:
         try:
-            data = self._source.read(len(buffer))
+            data: bytes = self._source.read(size)
         except _READ_ERRORS as exc:
             raise UnreadableEntry(self._path, exc) from exc
         n = len(data)
-        if not n:
-            return 0
-        self.size += n
-        if self.size > self._declared:
-            raise HostileArchive("the entry holds more bytes than it declares")
-        self._budget.take(n)
-        self.sha256.update(data)
-        buffer[:n] = data
-        return n
+        if n:
+            self.size += n
+            if self.size > self._declared:
+                raise HostileArchive("the entry holds more bytes than it declares")
+            self._budget.take(n)
+            self.sha256.update(data)
+        return data
 
 
 class _Member:
@@ -210,55 +225,99 @@ class _Member:
         self._raw.close()
 
 
-def _line_blocks(stream: IO[bytes], limit: int, report: VerifyReport, path: str) -> Iterator[tuple[int, list[bytes]]]:
-    """The entry's lines (without newlines) in blocks, each with the number of its first line.
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
-    Read in big blocks and split in C, because per-line reads cost more than verifying a chain line. Overlong lines
-    are reported and skipped, never held whole; a missing final newline is reported.
+
+@dataclass(frozen=True)
+class _Note:
+    """A problem `_line_pieces` found with the line after those passed so far; `skipped` when it is left out."""
+
+    message: str
+    skipped: bool
+
+    def report(self, report: VerifyReport, path: str, passed: int) -> int:
+        """Report it at its line; returns the count of lines passed, updated."""
+        report.add(path, self.message, passed + 1)
+        return passed + 1 if self.skipped else passed
+
+
+def _drop_overlong(body: bytes, limit: int, overlong: _Note) -> Iterator[bytes | _Note]:
+    """`body`'s lines (each ending in a newline) with every line longer than `limit` replaced by `overlong`."""
+    kept: list[bytes] = []
+    for line in body.split(b"\n")[:-1]:
+        if len(line) > limit:
+            if kept:
+                yield b"\n".join(kept) + b"\n"
+                kept = []
+            yield overlong
+        else:
+            kept.append(line)
+    if kept:
+        yield b"\n".join(kept) + b"\n"
+
+
+def _line_pieces(stream: _Readable, limit: int, size: int | None = None) -> Iterator[bytes | _Note]:
+    """The entry as pieces of whole lines, each line ending in a newline, with markers for what was not kept.
+
+    Read in big blocks and not split here: the chain walk matches many lines at once, for which a split would be one
+    more pass over every byte; other readers split. A line longer than `limit` is never held whole: a
+    note stands in its place. A last line without a newline comes after a note saying so, with a newline added.
+    Blocks are `size` bytes (default `CHUNK`).
     """
-    number = 0  # lines completed so far
-    pending: list[bytes] = []  # the start of a line not yet terminated
+    too_long = _Note(f"line longer than {limit} bytes", skipped=True)
+    pending: list[bytes | memoryview] = []  # the start of a line not yet terminated
     pending_size = 0
     overlong = False  # dropping the rest of a line that exceeded the limit
-    while block := stream.read(CHUNK):
-        lines = block.split(b"\n")
-        rest = lines.pop()
-        if lines:
+    size = size or CHUNK
+    while block := stream.read(size):
+        cut = block.rfind(b"\n") + 1
+        if cut:
             if overlong:
-                # The first piece ends the overlong line, which was already counted.
-                lines.pop(0)
+                # Up to the first newline is the end of the overlong line, which was already marked.
+                body = block[block.index(b"\n") + 1 : cut]
                 overlong = False
             elif pending:
-                lines[0] = b"".join(pending) + lines[0]
+                # One copy: the start of the line carried over and the block's whole lines, joined.
+                pending.append(memoryview(block)[:cut])
+                body = b"".join(pending)
                 pending, pending_size = [], 0
-            first = number + 1
-            number += len(lines)
-            if lines and max(map(len, lines)) > limit:
-                kept: list[bytes] = []
-                for offset, line in enumerate(lines):
-                    if len(line) > limit:
-                        report.add(path, f"line longer than {limit} bytes", first + offset)
-                        if kept:
-                            yield first + offset - len(kept), kept
-                        kept = []
-                    else:
-                        kept.append(line)
-                if kept:
-                    yield number - len(kept) + 1, kept
-            elif lines:
-                yield first, lines
+            else:
+                body = block[:cut] if cut < len(block) else block
+            if len(body) > limit + 1:
+                # Only a piece longer than the limit can hold a line longer than the limit.
+                yield from _drop_overlong(body, limit, too_long)
+            elif body:
+                yield body
+            rest = block[cut:]
+        else:
+            rest = block
         if overlong or not rest:
             continue
         pending.append(rest)
         pending_size += len(rest)
         if pending_size > limit:
-            number += 1
-            report.add(path, f"line longer than {limit} bytes", number)
+            yield too_long
             pending, pending_size, overlong = [], 0, True
     if pending:
-        number += 1
-        report.add(path, "the last line has no newline", number)
-        yield number, [b"".join(pending)]
+        yield _Note("the last line has no newline", skipped=False)
+        yield b"".join(pending) + b"\n"
+
+
+def _line_blocks(stream: IO[bytes], limit: int, report: VerifyReport, path: str) -> Iterator[tuple[int, list[bytes]]]:
+    """The entry's lines (without newlines) in blocks, each with the number of its first line.
+
+    Overlong lines are reported and skipped, never held whole; a missing final newline is reported.
+    """
+    number = 0  # lines passed so far
+    for piece in _line_pieces(stream, limit):
+        if isinstance(piece, bytes):
+            lines = piece.split(b"\n")
+            lines.pop()
+            yield number + 1, lines
+            number += len(lines)
+        else:
+            number = piece.report(report, path, number)
 
 
 def _lines(stream: IO[bytes], limit: int, report: VerifyReport, path: str) -> Iterator[tuple[int, bytes]]:
@@ -276,8 +335,9 @@ _EVENT = re.compile(
 )
 _STRING_GROUPS = (1, 2, 3, 4, 6, 8, 9)
 # The same shape for strings without escapes, which is nearly every event. Scanning for the closing quote alone is
-# several times faster than a character class; backslashes and control characters are ruled out separately.
-_P = rb'"[^"]*"'
+# several times faster than a character class; backslashes and control characters are ruled out separately. The
+# quantifier is possessive (a closing quote is never given back), which saves the engine its backtracking records.
+_P = rb'"[^"]*+"'
 _PLAIN_EVENT = re.compile(
     rb'\{"action":(' + _P + rb'),"actor":' + _P + rb',"entity_id":(' + _P + rb'),"entity_type":(' + _P + rb"),"
     rb'"hash":"([^"]{64})","occurred_at":' + _P + rb',"prev_hash":"([^"]{64})","request_id":' + _P + rb","
@@ -318,41 +378,133 @@ def _escaped_event(raw: bytes) -> tuple[tuple[bytes, bytes, bytes, bytes, bytes,
     return (m[1], m[3], m[4], m[5], m[7], m[10]), m.start(5), m.end() - 1
 
 
+Digests = dict[bytes, int | bytes | None]
+
+
 @dataclass
 class ChainState:
-    """What replaying the events gave: per entity type, each id's newest state digest (None once deleted)."""
+    """What replaying the events gave: per entity type, each id's newest state digest (None once deleted).
 
-    latest: dict[str, dict[str, int | bytes | None]] = field(default_factory=dict)
+    Ids are kept as the JSON string literals the chain holds (canonical, so one literal per id; `_text` gives the
+    id): decoding a million of them would cost time, and memory while both forms are held.
+    """
+
+    latest: dict[str, Digests] = field(default_factory=dict)
     events: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS_HASH
 
 
-def check_chain(
-    blocks: Iterable[tuple[int, list[bytes]]], report: VerifyReport, path: str = rules.EVENTS
-) -> ChainState:
-    """Walk audit/events.jsonl: links, hashes, canonical form; replay it into each entity's newest state.
+# A whole plain event line, newline included, for checking many lines at once: the text before the hash member,
+# the hash, and the text after it (the body the chain hashed is the first and last together), with the fields the
+# walk needs inside them. Its strings hold no escape and no control character (so no newline), and those after
+# the hash are ASCII, which leaves only the first part's UTF-8 to check; the hashes may hold anything but a quote
+# until they are compared with hex digests. Where the per-line pattern needs a separate pass to rule out escapes,
+# character classes cost no more here than that pass would. Each match must start a line (`^`): a search from
+# inside a line could find an envelope in a state, and a state ends only at the line's end, so a hostile line
+# holding many would cost time in the square of its length.
+_Q = rb'"[^"\\\x00-\x1f]*+"'
+_QA = rb'"[\x20\x21\x23-\x5b\x5d-\x7f]*+"'
+_PLAIN_LINE = re.compile(
+    rb'^(\{"action":(' + _Q + rb'),"actor":' + _Q + rb',"entity_id":(' + _Q + rb'),"entity_type":(' + _Q + rb"),)"
+    rb'"hash":"([^"]{64})",'
+    rb'("occurred_at":' + _QA + rb',"prev_hash":"([^"]{64})","request_id":' + _QA + rb',"role":' + _QA + rb","
+    rb'"seq":(0|[1-9][0-9]{0,18}),"state":(\{[^\n]*\})\})\n',
+    re.MULTILINE,
+)
+# The hash member, `"hash":"<64 hex digits>",`, and the newline: what a line holds besides its body.
+_NOT_BODY = len(b'"hash":"",\n') + 64
+_SHA256 = hashlib.sha256
+_DIGEST = type(hashlib.sha256()).digest
 
-    A line's hash covers its bytes with the `"hash":"…",` member cut out, which for a canonical line is exactly
-    the canonical body the chain hashed; the envelope is matched by a pattern that accepts only the canonical form.
-    States are not parsed here: each live record's state is compared byte for byte with its data file line later.
-    This loop is the verifier's hot path (see `make bench`), hence the local names.
+
+class _ChainWalk:
+    """A walk of audit/events.jsonl, a window of whole lines at a time; what it has found so far.
+
+    Each window is first checked as a whole (`fast`): one regular expression call finds every line's fields, and
+    the links, sequence numbers, hashes and canonical form are checked with a few calls over all of them. Only a
+    window in which something is wrong, or unusual (an escape or a control character in the envelope, non-ASCII
+    text after the hash), is walked line by line (`slow`), which names each problem. The fast check accepts only
+    windows the line walk would find nothing wrong with, and replays them the same way.
     """
-    chain = ChainState()
-    raw_latest: dict[bytes, dict[bytes, int | bytes | None]] = {}
-    expected_seq = 1
-    expected_prev: bytes | None = GENESIS_HASH.encode()
-    sha256 = hashlib.sha256
-    plain = _PLAIN_EVENT.match
-    not_plain = _NOT_PLAIN
-    digest = state_digest
-    hash_ = b""
-    seq = events = 0
-    for first, block in blocks:
-        for number, raw in enumerate(block, first):
-            m = plain(raw)
+
+    def __init__(self, report: VerifyReport, path: str) -> None:
+        self.report = report
+        self.path = path
+        self.latest: dict[bytes, Digests] = {}
+        self.number = 0  # lines passed
+        self.events = 0
+        self.expected_seq = 1
+        self.expected_prev: bytes | None = GENESIS_HASH.encode()
+        self.seq = 0
+        self.hash = b""
+
+    def fast(self, piece: bytes, start: int, end: int) -> bool:
+        """Check and replay `piece[start:end]` (whole lines) if every line is a plain, intact event; else return
+        False, changing nothing."""
+        found = _PLAIN_LINE.findall(piece, start, end)
+        if not found:
+            return False
+        heads, actions, ids, types, hashes, tails, prevs, seqs, states = zip(*found, strict=True)
+        count = len(found)
+        # The matches tile the window only if together they are as long as it (findall's never overlap).
+        if sum(map(len, heads)) + sum(map(len, tails)) + _NOT_BODY * count != end - start:
+            return False
+        # The strings hold no newline, the state neither, and the hashes are checked to be hex below: so each
+        # match is one line.
+        envelope = b"".join(heads)
+        if not envelope.isascii():
+            try:
+                envelope.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        first = self.expected_seq
+        if list(map(int, seqs)) != list(range(first, first + count)):
+            return False
+        # After a line that could not be read there is no previous hash (None): the line walk says what follows.
+        if prevs[0] != self.expected_prev or prevs[1:] != hashes[:-1]:
+            return False
+        bodies = map(add, map(add, prevs, heads), tails)
+        if hexlify(b"".join(map(_DIGEST, map(_SHA256, bodies)))) != b"".join(hashes):
+            return False
+        self._replay(actions, types, ids, states)
+        self.number += count
+        self.events += count
+        self.expected_seq = self.seq = first + count - 1
+        self.expected_seq += 1
+        self.expected_prev = self.hash = hashes[-1]
+        return True
+
+    def _replay(
+        self, actions: Sequence[bytes], types: Sequence[bytes], ids: Sequence[bytes], states: Sequence[bytes]
+    ) -> None:
+        latest, digest = self.latest, state_digest
+        if _DELETE not in actions:
+            kind = types[0]
+            if types.count(kind) == len(types):
+                # One entity type and no deletes, as in a bulk import: one update call.
+                of_kind = latest.get(kind)
+                if of_kind is None:
+                    of_kind = latest[kind] = {}
+                of_kind.update(zip(ids, map(digest, states), strict=True))
+                return
+        for action, kind, entity_id, state in zip(actions, types, ids, states, strict=True):
+            of_kind = latest.get(kind)
+            if of_kind is None:
+                of_kind = latest[kind] = {}
+            of_kind[entity_id] = None if action == _DELETE else digest(state)
+
+    def slow(self, piece: bytes) -> None:
+        """Check and replay a piece line by line, naming every problem."""
+        report, path, raw_latest = self.report, self.path, self.latest
+        expected_seq, expected_prev = self.expected_seq, self.expected_prev
+        seq, hash_, events = self.seq, self.hash, self.events
+        lines = piece.split(b"\n")
+        lines.pop()
+        for number, raw in enumerate(lines, self.number + 1):
+            m = _PLAIN_EVENT.match(raw)
             prefix = raw[: m.end()] if m is not None else b""
-            if m is not None and len(prefix.translate(None, not_plain)) == len(prefix):
+            if m is not None and len(prefix.translate(None, _NOT_PLAIN)) == len(prefix):
                 # Hex-ness of the hashes needs no check: they must equal a hexdigest or the previous line's hash.
                 action, entity_id, entity_type, hash_, prev, seq_text = m.groups()
                 hash_start, state_start = m.start(4), len(prefix) - 1
@@ -380,20 +532,81 @@ def check_chain(
                 report.add(path, message, number)
             if prev != expected_prev and expected_prev is not None:
                 report.add(path, f"seq {seq}: prev_hash is not the hash of the event before it", number)
-            if sha256(prev + raw[: hash_start - 8] + raw[hash_start + 66 :]).hexdigest().encode() != hash_:
+            if _SHA256(prev + raw[: hash_start - 8] + raw[hash_start + 66 :]).hexdigest().encode() != hash_:
                 report.add(path, f"seq {seq}: hash does not match the event's contents", number)
             states = raw_latest.get(entity_type)
             if states is None:
                 states = raw_latest[entity_type] = {}
-            states[entity_id] = None if action == _DELETE else digest(raw[state_start:-1])
+            states[entity_id] = None if action == _DELETE else state_digest(raw[state_start:-1])
             events += 1
             expected_seq = seq + 1
             expected_prev = hash_
-    chain.events = events
-    if events:
-        chain.head_seq, chain.head_hash = seq, hash_.decode()
-    chain.latest = {_text(t): {_text(i): d for i, d in states.items()} for t, states in raw_latest.items()}
-    return chain
+        self.number += len(lines)
+        self.expected_seq, self.expected_prev = expected_seq, expected_prev
+        self.seq, self.hash, self.events = seq, hash_, events
+
+    def result(self) -> ChainState:
+        """What the walk found: the replayed states, the count of events and the head."""
+        chain = ChainState(events=self.events)
+        if self.events:
+            chain.head_seq, chain.head_hash = self.seq, self.hash.decode()
+        chain.latest = {_text(t): states for t, states in self.latest.items()}
+        return chain
+
+
+# An id literal of `rules.CANONICAL_INT`'s form: ids that order numerically.
+_NUMERIC_LITERAL = re.compile(rb'"(?:0|[1-9][0-9]{0,17})"')
+# A character that sorts before the closing quote (space, "!") or starts an escape.
+_SORTS_APART = re.compile(rb"[ !\\]")
+
+
+def ids_numeric(states: Digests) -> bool:
+    """True when every id a type has had (deleted ones too) orders numerically (`rules.ids_are_numeric`)."""
+    return all(map(_NUMERIC_LITERAL.fullmatch, states))
+
+
+def live_ids(states: Digests, numeric: bool) -> list[bytes]:
+    """The id literals of a type's live records in data-file order (`rules.id_sort_key`), without decoding them."""
+    ids = [i for i, digest in states.items() if digest is not None]
+    if numeric:
+        # By length, then by digits, is by value (the quotes add 2 to every length). Two stable sorts rather than
+        # a key of tuples, which would cost more memory than the ids.
+        ids.sort()
+        ids.sort(key=len)
+    elif any(map(_SORTS_APART.search, ids)):
+        ids.sort(key=_text)
+    else:
+        # Then the literals sort as the ids do: UTF-8 keeps code-point order, and where one id is the start of
+        # another the closing quote sorts before the longer one's next character.
+        ids.sort()
+    return ids
+
+
+def check_chain(pieces: Iterable[bytes | _Note], report: VerifyReport, path: str = rules.EVENTS) -> ChainState:
+    """Walk audit/events.jsonl (as `_line_pieces` gives it): links, hashes, canonical form; replay it into each
+    entity's newest state.
+
+    A line's hash covers its bytes with the `"hash":"…",` member cut out, which for a canonical line is exactly
+    the canonical body the chain hashed; the envelope is matched by a pattern that accepts only the canonical form.
+    States are not parsed here: each live record's state is compared byte for byte with its data file line later.
+    This is the verifier's hot path (see `make bench`), hence the checks over many lines at once (`_ChainWalk`).
+    """
+    walk = _ChainWalk(report, path)
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            start, size = 0, len(piece)
+            while start < size:
+                # A window of whole lines: what the fast path makes of it then stays in the CPU's cache. (Pieces
+                # come in blocks of about one window: one a little longer is not cut into a big and a tiny one.)
+                end = size
+                if size - start > 2 * WINDOW:
+                    end = piece.rfind(b"\n", start, start + WINDOW) + 1 or piece.index(b"\n", start) + 1
+                if not walk.fast(piece, start, end):
+                    walk.slow(piece[start:end])
+                start = end
+        else:
+            walk.number = piece.report(report, path, walk.number)
+    return walk.result()
 
 
 class _Bundle:
@@ -611,7 +824,9 @@ def _check_events(bundle: _Bundle) -> ChainState:
     started, cpu = time.perf_counter(), time.process_time()
     member = bundle.open(rules.EVENTS)
     try:
-        chain = check_chain(_line_blocks(member.stream, bundle.limits.max_line, report, rules.EVENTS), report)
+        # Straight from the tap, in blocks of one window: no buffer to copy through, and what the walk makes of
+        # a block stays in the CPU's cache.
+        chain = check_chain(_line_pieces(member.tap, bundle.limits.max_line, WINDOW), report)
         member.drain()
     finally:
         member.close()
@@ -664,7 +879,7 @@ def _compare_lines(
     entity_type: str,
     jsonl: _Member,
     table: _Member | None,
-    expected: list[tuple[str, int | bytes]] | None,
+    expected: tuple[list[bytes], Digests] | None,
 ) -> int:
     """The record-by-record comparison of one entity's JSONL with the chain and with its CSV; returns the count."""
     report = bundle.report
@@ -676,10 +891,11 @@ def _compare_lines(
     for number, raw in _lines(jsonl.stream, bundle.limits.max_line, report, jsonl_path):
         count = number
         if expected is not None:
-            if number > len(expected):
+            ids, digests = expected
+            if number > len(ids):
                 report.add(jsonl_path, "a record the audit chain does not hold (extra line)", number)
-            elif state_digest(raw) != expected[number - 1][1]:
-                entity_id = expected[number - 1][0]
+            elif state_digest(raw) != digests[ids[number - 1]]:
+                entity_id = _text(ids[number - 1])
                 report.add(jsonl_path, f"differs from the audit chain's state of {entity_type} {entity_id}", number)
         try:
             state = json.loads(raw)
@@ -699,8 +915,8 @@ def _compare_lines(
             csv_open = False
         elif row[1] != rules.state_columns(state, header):
             report.add(csv_path, f"record differs from {jsonl_path} line {number}", row[0])
-    if expected is not None and count < len(expected):
-        report.add(jsonl_path, f"holds {count} records; the audit chain implies {len(expected)}")
+    if expected is not None and count < len(expected[0]):
+        report.add(jsonl_path, f"holds {count} records; the audit chain implies {len(expected[0])}")
     if csv_open:
         extra = sum(1 for _ in rows)
         if extra:
@@ -713,8 +929,9 @@ def _compare_lines(
     return count
 
 
-def _compare_table(bundle: _Bundle, entity_type: str, expected: list[tuple[str, int | bytes]] | None) -> int:
-    """Check data/<type>.jsonl against the chain's live states (None: custom) and data/<type>.csv against it."""
+def _compare_table(bundle: _Bundle, entity_type: str, expected: tuple[list[bytes], Digests] | None) -> int:
+    """Check data/<type>.jsonl against the chain's live states (their ids in order and the digests; None: custom)
+    and data/<type>.csv against it."""
     report = bundle.report
     jsonl_path, csv_path = rules.data_paths(entity_type)
     has_jsonl, has_csv = jsonl_path in bundle.infos, csv_path in bundle.infos
@@ -808,10 +1025,8 @@ def _check_data(bundle: _Bundle, chain: ChainState) -> None:
         jsonl_path, csv_path = rules.data_paths(entity_type)
         if entity_type in chain.latest:
             states = chain.latest[entity_type]
-            numeric = rules.ids_are_numeric(states)
-            order = sorted(states, key=rules.id_sort_key(numeric))
-            expected = [(i, digest) for i in order if (digest := states[i]) is not None]
-            count = bundle.attempt(_compare_table, bundle, entity_type, expected) or 0
+            numeric = ids_numeric(states)
+            count = bundle.attempt(_compare_table, bundle, entity_type, (live_ids(states, numeric), states)) or 0
             if info is None:
                 report.add(rules.MANIFEST, f"does not declare entity type {entity_type}, which the audit chain holds")
             else:

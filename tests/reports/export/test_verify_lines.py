@@ -81,5 +81,5 @@ def test_a_non_canonical_escape_is_refused_even_when_the_hash_matches() -> None:
     digest = hashlib.sha256(("0" * 64 + body).encode()).hexdigest()
     line = body.replace(',"occurred_at"', f',"hash":"{digest}","occurred_at"').encode()
     report = VerifyReport()
-    check_chain([(1, [line])], report)
+    check_chain([line + b"\n"], report)
     assert [str(p) for p in report.problems] == [f"{rules.EVENTS} line 1: a field is not in canonical JSON form"]
