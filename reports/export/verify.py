@@ -9,9 +9,13 @@ What is checked:
    one is given, else with the embedded `public-key.pem` (and a warning that that key only asserts itself).
 3. Every file's SHA-256 and size match the manifest; no file is missing or extra.
 4. `audit/events.jsonl` is the chain: seq contiguous from 1, each `prev_hash` the previous event's hash, each hash
-   recomputed, every line in canonical form, and the last event is the manifest's chain head.
+   recomputed over the line's bytes, every envelope field (seq, time, actor, action, entity, hashes) in canonical
+   form, and the last event is the manifest's chain head. A state is covered by its event's hash as bytes; it is
+   not parsed here (see 5).
 5. Replaying the events gives each entity's newest state; every `data/<entity>.jsonl` holds exactly the live ones,
    byte for byte, in the documented order, and `data/<entity>.csv` renders the same records (`reports.export.rules`).
+   So each live record's newest state is parsed and checked; a superseded state is checked only through its hash
+   (parsing all of them would halve the walk's speed, and the chain's hashes already fix their bytes).
    Entities exported by a custom writer are checked by their registered checker (`reports.export.custom`).
 6. `oscal/poam.json` parses and every `related-risks` reference resolves to a risk in it.
 `registers.xlsx` is derived from the data files for reading in Excel; it is checked by its hash only (opening a
