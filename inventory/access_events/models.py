@@ -128,7 +128,7 @@ class IngestResult(SQLModel):
 class AccessEventFilter(SQLModel):
     """List filters; all given filters must hold."""
 
-    cell_id: str | None = Field(default=None, max_length=64)
+    cell_id: str | None = Field(default=None, max_length=64, schema_extra={"pattern": KEY_PATTERN})
     result: AccessResult | None = None
     batch_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     since: Instant | None = None

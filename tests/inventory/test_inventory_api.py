@@ -151,6 +151,16 @@ def test_access_events_accept_a_json_array_csv_or_ndjson(client: TestClient, sta
     assert one["digest"] == as_json.json()["digest"]
 
 
+def test_an_access_event_filter_with_a_control_character_is_422_naming_it(
+    client: TestClient, staff: dict[str, str]
+) -> None:
+    # PostgreSQL refuses NUL in text: the filter is checked like the stored field, before any query runs.
+    for bad in ("\x00", "45008-\x01", "a b"):
+        response = client.get("/api/v1/access-events", params={"cell_id": bad}, headers=staff)
+        assert response.status_code == 422, bad
+        assert "cell_id" in response.text
+
+
 def test_a_refused_access_event_batch_never_echoes_the_subscriber(client: TestClient, staff: dict[str, str]) -> None:
     response = client.post(
         "/api/v1/access-events",
