@@ -142,13 +142,13 @@ class EquipmentFilter(SQLModel):
     """List filters; all given filters must hold."""
 
     status: EquipmentStatus | None = None
-    category: str | None = Field(default=None, max_length=60)
-    vendor: str | None = Field(default=None, max_length=100)
-    model: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=60, schema_extra={"pattern": LINE_PATTERN})
+    vendor: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
+    model: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
     criticality: int | None = Field(default=None, ge=1, le=4)
     holds_personal_data: bool | None = None
-    replacement_wave: str | None = Field(default=None, max_length=20)
+    replacement_wave: str | None = Field(default=None, max_length=20, schema_extra={"pattern": LINE_PATTERN})
     end_of_support_before: date | None = None
     end_of_support_after: date | None = None
     # Prefix of the asset tag.
-    q: str | None = Field(default=None, min_length=1, max_length=64)
+    q: str | None = Field(default=None, min_length=1, max_length=64, schema_extra={"pattern": LINE_PATTERN})

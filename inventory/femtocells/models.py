@@ -198,12 +198,12 @@ class FemtocellFilter(SQLModel):
     """List filters; all given filters must hold."""
 
     status: FemtocellStatus | None = None
-    region: str | None = Field(default=None, max_length=50)
-    vendor: str | None = Field(default=None, max_length=100)
-    model: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=50, schema_extra={"pattern": LINE_PATTERN})
+    vendor: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
+    model: str | None = Field(default=None, max_length=100, schema_extra={"pattern": LINE_PATTERN})
     site_type: SiteType | None = None
-    cert_fingerprint: str | None = Field(default=None, max_length=64)
+    cert_fingerprint: str | None = Field(default=None, max_length=64, schema_extra={"pattern": LINE_PATTERN})
     cert_not_after_before: Instant | None = None
     cert_not_after_after: Instant | None = None
     # Prefix of the serial or of the cell id (prefix, so it stays an index range on a million rows).
-    q: str | None = Field(default=None, min_length=1, max_length=64)
+    q: str | None = Field(default=None, min_length=1, max_length=64, schema_extra={"pattern": LINE_PATTERN})
