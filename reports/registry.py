@@ -63,7 +63,7 @@ COMMITMENTS_REGISTER = Section("commitments_register", "section.commitments_regi
 REGULATOR_ATTACHMENTS: tuple[AttachmentBuilder, ...] = (export_manifest, provenance_manifest)
 
 # The board pack is what the board reads before each quarterly review: the plan, the remediation and what it must
-# decide, in about fifteen pages. The incident background, each order's wording and the data provenance are in the
+# decide, in about fourteen pages. The incident background, each order's wording and the data provenance are in the
 # regulator and management reports; the board pack's own provenance (chain head, as-of) is on every page and in its
 # colophon. Each page also costs render time against the pack's 3-second budget at a million devices.
 REPORTS: dict[ReportKind, ReportSpec] = {

@@ -66,7 +66,6 @@ register(
         "plan.remaining": {"ko": "잔여 예산", "en": "Remaining budget"},
         "plan.unit": {"ko": "억 원", "en": "KRW billion"},
         "plan.table_unit": {"ko": "금액 단위: 억 원", "en": "Amounts in KRW billion"},
-        "plan.by_workstream": {"ko": "과제별 성과 지표", "en": "Earned value by workstream"},
         "plan.workstream": {"ko": "과제", "en": "Workstream"},
         "plan.budget": {"ko": "예산", "en": "Budget"},
         "plan.rag": {"ko": "상태", "en": "Status"},
@@ -183,6 +182,8 @@ def curve_chart(session: Session, ctx: ReportContext) -> charts.Chart:
         alt=t("plan.curve.alt"),
         unit=unit,
         dashed=[pv],
+        # Shorter than the default: the figures and both charts fit one page.
+        height_in=1.9,
     )
 
 
@@ -204,17 +205,17 @@ def spend_chart(ctx: ReportContext, workstreams: Sequence[WorkstreamSummary]) ->
 
 
 def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
-    """Board: programme EVM figures, EAC against BAC, the cumulative curve, spend by workstream, tables."""
+    """Board: programme EVM figures, EAC against BAC, the cumulative curve and spend by workstream.
+
+    Per-workstream earned value is tabulated in the pack's executive summary (status, SPI, CPI, budget, EAC) and,
+    with PV, EV and AC, in the management report (`build_workstreams`); the budget page has the two charts.
+    """
     summary = plan_summary(session, ctx)
     if summary is None:
         return None
     t = ctx.t
     value = summary.evm
     program_name = summary.program.name_ko if ctx.lang is Lang.ko else summary.program.name_en
-    rows = [
-        {**_evm_row(t, workstream_name(ctx, ws), ws.evm, ws.rag), "mismatch": not ws.weights_match_budget}
-        for ws in summary.workstreams
-    ]
     return {
         "intro": t(
             "plan.intro", program=program_name, total=t.won(summary.program.total_krw), bac=figure_money(t, value.bac)
@@ -234,9 +235,6 @@ def build(session: Session, ctx: ReportContext) -> dict[str, Any] | None:
         "eac_sentence": _eac_sentence(t, value),
         "curve": curve_chart(session, ctx),
         "spend": spend_chart(ctx, summary.workstreams),
-        "rows": rows,
-        "total": _evm_row(t, t("plan.total"), value, summary.rag),
-        "mismatch": any(r["mismatch"] for r in rows),
     }
 
 
