@@ -486,13 +486,41 @@ def _annotation_kinds(annotation: Any) -> set[Any]:
     return found
 
 
+# How many distinct texts each instant or date column remembers the conversion of (a bound, so memory stays flat).
+CONVERSION_CACHE_ENTRIES = 4096
+
+
+def cached_conversion(convert: Callable[[Any], str], limit: int = CONVERSION_CACHE_ENTRIES) -> Callable[[Any], str]:
+    """`convert` remembering its result for up to `limit` distinct input texts (then it starts afresh).
+
+    Import columns repeat a lot (certificate validity instants, installation dates), and `convert` is pure, so a
+    remembered result is the result. Only successes are kept: a bad text is converted again, and raises again,
+    wherever it appears, so every line keeps its own error.
+    """
+    cache: dict[str, str] = {}
+
+    def converted(value: Any) -> str:
+        if value.__class__ is not str:
+            return convert(value)
+        text = cache.get(value)
+        if text is None:
+            text = convert(value)
+            if len(cache) >= limit:
+                cache.clear()
+            cache[value] = text
+        return text
+
+    return converted
+
+
 class RowValidator:
     """Validates one imported row into JSON-ready values, with the Create model's rules, several times faster.
 
     Built from the Create model's fields, so the two cannot drift: the same types, lengths, patterns and custom
     validators, except that instants and dates are parsed straight to their canonical text and enums to their
     value (the forms the audit state stores), and the output is a plain dict of the fields the row carried.
-    (SQLModel models validate twice through their custom __init__; a TypedDict does not.)
+    (SQLModel models validate twice through their custom __init__; a TypedDict does not.) Each instant and date
+    column remembers its recent conversions (`cached_conversion`); one validator serves one import.
     """
 
     def __init__(self, model: type[SQLModel]) -> None:
@@ -504,9 +532,9 @@ class RowValidator:
             enums = [k for k in kinds if isinstance(k, type) and issubclass(k, StrEnum)]
             kind: Any
             if datetime in kinds:
-                kind = Annotated[Any, PlainValidator(instant_text)]
+                kind = Annotated[Any, PlainValidator(cached_conversion(instant_text))]
             elif date in kinds:
-                kind = Annotated[Any, PlainValidator(date_text)]
+                kind = Annotated[Any, PlainValidator(cached_conversion(date_text))]
             elif enums:
                 kind = Literal[tuple(m.value for m in enums[0])]
             else:
@@ -523,7 +551,9 @@ class RowValidator:
         row_type: Any = typing.cast(Any, TypedDict)(f"{model.__name__}Row", fields)
         row_type.__pydantic_config__ = ConfigDict(str_strip_whitespace=True)
         self.adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(row_type)
-        self.validate = self.adapter.validate_python
+        # The compiled validator itself: TypeAdapter.validate_python adds a Python-level call per row (imports run
+        # it millions of times) and does nothing else for a plain dict input.
+        self.validate: Callable[[Any], dict[str, Any]] = self.adapter.validator.validate_python
 
 
 class StateEncoder:

@@ -17,6 +17,7 @@ from inventory.equipment import service as equipment_service
 from inventory.equipment.models import Equipment
 from inventory.femtocells import service
 from inventory.femtocells.models import Femtocell
+from inventory.fields import INSTANT_MESSAGE
 from inventory.imports import ImportFormat
 from tests.inventory.factories import csv_bytes, equipment_data, femtocell_data, jsonl_bytes, make_femtocell
 from tracker import canonical
@@ -348,3 +349,34 @@ def test_a_large_import_refreshes_the_planner_statistics(
     if session.get_bind().dialect.name == "sqlite":
         stats = session.connection().exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'femtocell'").all()
         assert {"ix_femtocell_status_id", "ix_femtocell_cert_not_after_id"} <= {row[0] for row in stats}
+
+
+# --- the per-column conversion cache -------------------------------------------------------------------------------
+
+
+def test_a_bad_instant_is_reported_on_every_line_that_carries_it(session: Session, actor: Principal) -> None:
+    # The first line's good value is remembered; the bad value after it, and again later, is not taken from memory.
+    rows = [
+        femtocell_data(cert_not_before="2026-10-01T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-10-01T00:00:00"),  # same day, naive: a different text, read as Seoul
+        femtocell_data(cert_not_before="2026-02-30T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-10-01T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-02-30T00:00:00Z"),
+        femtocell_data(installed_at="2025-02-30"),
+        femtocell_data(installed_at="2025-02-28"),
+        femtocell_data(installed_at="2025-02-30"),
+    ]
+    error = refused(session, actor, csv_bytes(rows))
+    assert problems(error) == [(4, "cert_not_before"), (6, "cert_not_before"), (7, "installed_at"), (9, "installed_at")]
+    assert {e.message for e in error.errors[:2]} == {INSTANT_MESSAGE}
+
+
+def test_cached_conversions_equal_fresh_ones_also_after_the_cache_fills() -> None:
+    from inventory.fields import instant_text
+
+    convert = imports.cached_conversion(instant_text, limit=3)
+    texts = ["2026-01-31", "2026-01-31T09:00:00+09:00", " 2026-01-31T00:00:00Z ", "2026-01-31T00:00:00.5Z"] * 3
+    assert [convert(t) for t in texts] == [instant_text(t) for t in texts]
+    for _ in range(2):  # a bad text raises every time, also once its good neighbours are remembered
+        with pytest.raises(ValueError, match="ISO 8601"):
+            convert("2026-13-01")
