@@ -36,6 +36,7 @@ from itertools import islice
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
+from types import GenericAlias
 from typing import IO, Annotated, Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError
@@ -555,6 +556,15 @@ class RowValidator:
         # The compiled validator itself: TypeAdapter.validate_python adds a Python-level call per row (imports run
         # it millions of times) and does nothing else for a plain dict input.
         self.validate: Callable[[Any], dict[str, Any]] = self.adapter.validator.validate_python
+        self._row_type: Any = row_type
+        self._many: Callable[[list[Any]], list[dict[str, Any]]] | None = None
+
+    def validate_many(self, rows: list[Any]) -> list[dict[str, Any]]:
+        """Validate a whole batch in one call (the same row schema, so the same conversions); raises on any error."""
+        if self._many is None:  # built on first use: single-row callers (access events) never need it
+            rows_type: Any = GenericAlias(list, (self._row_type,))  # list[<the row TypedDict>], built at run time
+            self._many = TypeAdapter(rows_type).validator.validate_python
+        return self._many(rows)
 
 
 class _NotPlain(Exception):
@@ -788,6 +798,11 @@ class Upserter:
 
     def _validate(self, batch: list[Row]) -> list[tuple[int, dict[str, Any]]]:
         """(line, the JSON-ready values the row set) for each valid row."""
+        try:
+            values = self.rows.validate_many([raw for _, raw in batch])
+            return [(line, v) for (line, _), v in zip(batch, values, strict=True)]
+        except ValidationError:
+            pass  # some row is bad: validate one by one, so that each problem is reported on its own line
         out = []
         validate = self.rows.validate
         for line, raw in batch:

@@ -401,3 +401,22 @@ def test_cached_conversions_equal_fresh_ones_also_after_the_cache_fills() -> Non
     for _ in range(2):  # a bad text raises every time, also once its good neighbours are remembered
         with pytest.raises(ValueError, match="ISO 8601"):
             convert("2026-13-01")
+
+
+def test_a_batch_is_validated_as_its_rows_are_one_by_one() -> None:
+    validator = imports.RowValidator(service.IMPORT_SPEC.create_model)
+    rows = [femtocell_data(vendor=" Hanbit ", cert_not_after="2026-10-31T09:00:00+09:00") for _ in range(3)]
+    assert validator.validate_many([dict(r) for r in rows]) == [validator.validate(dict(r)) for r in rows]
+    with pytest.raises(imports.ValidationError):
+        validator.validate_many([*rows, femtocell_data(cert_not_after="2020")])
+
+
+def test_one_bad_row_in_a_batch_leaves_the_others_checked(
+    session: Session, actor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The batch falls back to row-by-row validation: the bad row's line, and the later duplicate, are both found.
+    monkeypatch.setattr(imports, "BATCH_ROWS", 4)
+    rows = [femtocell_data() for _ in range(6)]
+    rows[1] = dict(rows[1], installed_at="someday")
+    rows[5] = dict(rows[5], serial=rows[0]["serial"])
+    assert problems(refused(session, actor, csv_bytes(rows))) == [(3, "installed_at"), (7, "serial")]
