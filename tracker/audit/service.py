@@ -225,11 +225,15 @@ def record_many(session: Session, *, actor: Principal, events: Iterable[PendingE
     for action, entity_type, entity_id, state in events:
         seq += 1
         state_text = state if isinstance(state, str) else _state_text(state)
-        body = (
-            f'{{"action":{_esc(action)}{after_action}{_esc(entity_id)},"entity_type":{_esc(entity_type)}'
-            f'{after_entity_type}{_esc(prev_hash)}{after_prev_hash}{int(seq)},"state":{state_text}}}'
+        # sha256(prev_hash + body) fed in three parts: the body up to the state, the state, the closing brace.
+        # Joining the (often non-ASCII) state into a longer string before encoding it copied it twice more.
+        digest = sha256(
+            f'{prev_hash}{{"action":{_esc(action)}{after_action}{_esc(entity_id)},"entity_type":'
+            f'{_esc(entity_type)}{after_entity_type}{_esc(prev_hash)}{after_prev_hash}{int(seq)},"state":'.encode()
         )
-        hash_ = sha256((prev_hash + body).encode("utf-8")).hexdigest()
+        digest.update(state_text.encode())
+        digest.update(b"}")
+        hash_ = digest.hexdigest()
         batch.append(
             (seq, stored, name, role, request_id, action, entity_type, entity_id, state_text, prev_hash, hash_)
         )
