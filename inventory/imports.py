@@ -22,6 +22,7 @@ key (cell id) may appear once per file; a unique key held by another record is a
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import json
@@ -29,6 +30,7 @@ import logging
 import typing
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -915,6 +917,24 @@ class Upserter:
             audit.record_many(self.session, actor=self.actor, events=batch.events)
 
 
+@contextmanager
+def long_lived_objects_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that exist now (the process's modules, caches) meanwhile.
+
+    An import allocates millions of short-lived containers, and every so many of them the collector walks the
+    oldest generation: each time again the ~140,000 objects of the loaded app, about 7 us per imported row in all
+    (gc.callbacks, 100k rows: 0.71 s of 13 s). `gc.freeze` sets those aside (they are not garbage, and would be
+    walked for nothing); the import's own objects are collected as usual, and `gc.unfreeze` hands the rest back
+    to the collector afterwards, also on error. Concurrent imports may end each other's freeze early: that costs
+    speed, never memory or correctness.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def refresh_statistics(session: Session, table: str) -> None:
     """Re-gather SQLite's planner statistics for a table after a bulk change (PostgreSQL's autovacuum does this).
 
@@ -951,7 +971,8 @@ def upsert(
         previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
         connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
+        with long_lived_objects_frozen():
+            result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
     except BaseException:
         savepoint.rollback()
         raise

@@ -420,3 +420,23 @@ def test_one_bad_row_in_a_batch_leaves_the_others_checked(
     rows[1] = dict(rows[1], installed_at="someday")
     rows[5] = dict(rows[5], serial=rows[0]["serial"])
     assert problems(refused(session, actor, csv_bytes(rows))) == [(3, "installed_at"), (7, "serial")]
+
+
+def test_the_collector_gets_the_frozen_objects_back_after_an_import_good_or_bad(
+    session: Session, actor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[int] = []
+    run_rows = imports.Upserter.run
+
+    def counting(self: imports.Upserter, rows: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return run_rows(self, rows)
+
+    monkeypatch.setattr(imports.Upserter, "run", counting)
+    run(session, actor, csv_bytes([femtocell_data()]))
+    assert gc.get_freeze_count() == 0
+    refused(session, actor, csv_bytes([femtocell_data(installed_at="someday")]))
+    assert gc.get_freeze_count() == 0
+    assert len(seen) == 2 and all(n > 0 for n in seen)  # frozen while the rows were processed
