@@ -615,7 +615,10 @@ class StateEncoder:
             return canonical.dumps(record)
         esc, plain = encode_basestring, _plain_json
         try:
-            return self._template % tuple([esc(v) if v.__class__ is str else plain(v) for v in self._values(record)])
+            return self._template % tuple(
+                # null inline: most non-text values of a record are empty optional fields
+                [esc(v) if v.__class__ is str else "null" if v is None else plain(v) for v in self._values(record)]
+            )
         except (KeyError, _NotPlain):
             return canonical.dumps(record)
 
