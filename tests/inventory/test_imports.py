@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from inventory import imports
 from inventory.equipment import service as equipment_service
 from inventory.equipment.models import Equipment
 from inventory.femtocells import service
-from inventory.femtocells.models import Femtocell
+from inventory.femtocells.models import Femtocell, FemtocellStatus
+from inventory.fields import INSTANT_MESSAGE
 from inventory.imports import ImportFormat
 from tests.inventory.factories import csv_bytes, equipment_data, femtocell_data, jsonl_bytes, make_femtocell
 from tracker import canonical
@@ -313,6 +315,26 @@ def test_the_state_encoder_writes_exactly_canonical_json(record: dict[str, Any])
 
 
 @pytest.mark.parametrize(
+    "record",
+    [
+        {"%s": "%d", "a%": "%", "%%b": None, "n": 2**70, "m": -(2**63), "t": True, "f": False},
+        {"이름": '한국어 "따옴표" \\ \n\r\t\x00\x1f\u2028 é', "x": ""},
+        {"only": "one"},
+        {},
+        {"float": 1.5, "s": "x"},  # not written by the encoder itself: canonical.dumps
+        {"list": [1, "둘", None], "s": "x"},
+        {"when": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "s": "x"},
+        {"status": FemtocellStatus.active, "n": 1},
+    ],
+)
+def test_the_state_encoder_agrees_with_canonical_json_on_tricky_records(record: dict[str, Any]) -> None:
+    assert imports.StateEncoder(record)(record) == canonical.dumps(record)
+    # A record with other keys than the encoder's is written by canonical.dumps, not refused.
+    other = {k: v for k, v in list(record.items())[1:]} | {"zz_extra": 1}
+    assert imports.StateEncoder(record)(other) == canonical.dumps(other)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "2026-01-31",
@@ -348,3 +370,73 @@ def test_a_large_import_refreshes_the_planner_statistics(
     if session.get_bind().dialect.name == "sqlite":
         stats = session.connection().exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'femtocell'").all()
         assert {"ix_femtocell_status_id", "ix_femtocell_cert_not_after_id"} <= {row[0] for row in stats}
+
+
+# --- the per-column conversion cache -------------------------------------------------------------------------------
+
+
+def test_a_bad_instant_is_reported_on_every_line_that_carries_it(session: Session, actor: Principal) -> None:
+    # The first line's good value is remembered; the bad value after it, and again later, is not taken from memory.
+    rows = [
+        femtocell_data(cert_not_before="2026-10-01T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-10-01T00:00:00"),  # same day, naive: a different text, read as Seoul
+        femtocell_data(cert_not_before="2026-02-30T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-10-01T00:00:00Z"),
+        femtocell_data(cert_not_before="2026-02-30T00:00:00Z"),
+        femtocell_data(installed_at="2025-02-30"),
+        femtocell_data(installed_at="2025-02-28"),
+        femtocell_data(installed_at="2025-02-30"),
+    ]
+    error = refused(session, actor, csv_bytes(rows))
+    assert problems(error) == [(4, "cert_not_before"), (6, "cert_not_before"), (7, "installed_at"), (9, "installed_at")]
+    assert {e.message for e in error.errors[:2]} == {INSTANT_MESSAGE}
+
+
+def test_cached_conversions_equal_fresh_ones_also_after_the_cache_fills() -> None:
+    from inventory.fields import instant_text
+
+    convert = imports.cached_conversion(instant_text, limit=3)
+    texts = ["2026-01-31", "2026-01-31T09:00:00+09:00", " 2026-01-31T00:00:00Z ", "2026-01-31T00:00:00.5Z"] * 3
+    assert [convert(t) for t in texts] == [instant_text(t) for t in texts]
+    for _ in range(2):  # a bad text raises every time, also once its good neighbours are remembered
+        with pytest.raises(ValueError, match="ISO 8601"):
+            convert("2026-13-01")
+
+
+def test_a_batch_is_validated_as_its_rows_are_one_by_one() -> None:
+    validator = imports.RowValidator(service.IMPORT_SPEC.create_model)
+    rows = [femtocell_data(vendor=" Hanbit ", cert_not_after="2026-10-31T09:00:00+09:00") for _ in range(3)]
+    assert validator.validate_many([dict(r) for r in rows]) == [validator.validate(dict(r)) for r in rows]
+    with pytest.raises(imports.ValidationError):
+        validator.validate_many([*rows, femtocell_data(cert_not_after="2020")])
+
+
+def test_one_bad_row_in_a_batch_leaves_the_others_checked(
+    session: Session, actor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The batch falls back to row-by-row validation: the bad row's line, and the later duplicate, are both found.
+    monkeypatch.setattr(imports, "BATCH_ROWS", 4)
+    rows = [femtocell_data() for _ in range(6)]
+    rows[1] = dict(rows[1], installed_at="someday")
+    rows[5] = dict(rows[5], serial=rows[0]["serial"])
+    assert problems(refused(session, actor, csv_bytes(rows))) == [(3, "installed_at"), (7, "serial")]
+
+
+def test_the_collector_gets_the_frozen_objects_back_after_an_import_good_or_bad(
+    session: Session, actor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[int] = []
+    run_rows = imports.Upserter.run
+
+    def counting(self: imports.Upserter, rows: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return run_rows(self, rows)
+
+    monkeypatch.setattr(imports.Upserter, "run", counting)
+    run(session, actor, csv_bytes([femtocell_data()]))
+    assert gc.get_freeze_count() == 0
+    refused(session, actor, csv_bytes([femtocell_data(installed_at="someday")]))
+    assert gc.get_freeze_count() == 0
+    assert len(seen) == 2 and all(n > 0 for n in seen)  # frozen while the rows were processed

@@ -129,6 +129,49 @@ def test_bulk_append_continues_the_chain(session: Session, actor: Principal) -> 
     assert audit.verify(session).ok
 
 
+def test_bulk_bodies_are_the_hand_written_body_for_tricky_text(session: Session, actor: Principal) -> None:
+    # record_many splices the batch's shared parts (actor, role, request id, instant) once; every event's hash
+    # must still be sha256(prev_hash + body_text(...)), whatever the text.
+    tricky = Principal(name='김 "관리자" \\ \n', role=Role.staff, request_id="req-\t-\u2028-\x01-é")
+    states: list[dict[str, object] | str] = [
+        {"note": '한국어 "따옴표" \\ \n\r\t\x00\x1f \u2028', "big": 2**70, "neg": -(2**63), "none": None, "on": True},
+        canonical.dumps({"already": "text", "수": 1}),
+        {},
+    ]
+    pending = [
+        audit.PendingEvent(action, entity, entity_id, state)
+        for action, entity, entity_id, state in zip(
+            ["create", 'up"date', "삭제"], ["femto\\cell", "장비", "x\ny"], ["1", '"2"', "세 번째"], states, strict=True
+        )
+    ]
+    first = audit.head(session).seq
+    assert audit.record_many(session, actor=tricky, events=pending) == 3
+    rows = session.execute(
+        text("SELECT seq, occurred_at, state, prev_hash, hash FROM audit_event WHERE seq > :s ORDER BY seq"),
+        {"s": first},
+    ).all()
+    public = audit.list_events(session, actor=tricky.name).items
+    assert [e.state for e in public] == [
+        json.loads(canonical.dumps(s)) if isinstance(s, dict) else json.loads(s) for s in states
+    ]
+    for row, event, state in zip(rows, public, states, strict=True):
+        assert row.state == (state if isinstance(state, str) else canonical.dumps(state))
+        body = audit.body_text(
+            seq=row.seq,
+            occurred_at=canonical.isoformat_utc(event.occurred_at),
+            actor=tricky.name,
+            role=str(tricky.role),
+            request_id=tricky.request_id,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            state_text=row.state,
+            prev_hash=row.prev_hash,
+        )
+        assert row.hash == audit.chain_hash(row.prev_hash, body)
+    assert audit.verify(session).ok
+
+
 def test_rolled_back_change_leaves_no_event(engine: Engine, actor: Principal) -> None:
     with pytest.raises(RuntimeError), write_session(engine) as s:
         _append(s, actor, 1)
