@@ -2,10 +2,11 @@
 
 - Every template is autoescaped and undefined names are errors (`StrictUndefined`): user text can never become
   markup, and a template that names missing data fails loudly instead of printing nothing.
-- WeasyPrint fetches through `TemplateFetcher`, which serves files under `templates/` and refuses everything else
-  (other files, `..`, `http(s):`, `data:`, ...). Nothing a report needs lives elsewhere: the stylesheet is
-  `templates/print.css` and charts are inline SVG, so a refused URL is a bug or an injection that slipped through;
-  rendering stops rather than produce a report with a silently missing part.
+- WeasyPrint fetches through `TemplateFetcher`, which serves files under `templates/` and the report's own charts
+  (SVG documents as `data:image/svg+xml;base64,` URIs, decoded in memory) and refuses everything else (other files,
+  `..`, `http(s):`, other `data:` URIs, ...). Nothing a report needs lives elsewhere: the stylesheet is
+  `templates/print.css`, so a refused URL is a bug or an injection that slipped through; rendering stops rather than
+  produce a report with a silently missing part.
 """
 
 from __future__ import annotations
@@ -176,8 +177,8 @@ def keep_hangul_words(html: str) -> str:
 
     This is `word-break: keep-all`, which WeasyPrint does not implement (Pango would break between any two
     syllables, splitting words like 펨토/셀). The joiner is zero-width and is not extracted as page text. The head
-    (document title, metadata), headings (PDF bookmarks, running headers), inline SVG (chart text, alternative
-    text) and attribute values are left untouched.
+    (document title, metadata), headings (PDF bookmarks, running headers), any inline SVG and attribute values
+    (among them the charts' data: URIs) are left untouched.
     """
     head, marker, body = html.partition("<body")
     if not marker:
