@@ -58,6 +58,8 @@ def build_database(path: Path, devices: int) -> str:
     controls_bench.build(path, devices)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
+    # The builder creates the schema from the models (equal to the migrations, a test checks): mark it at head so
+    # `sectrack` commands accept the database too.
     stamp_head(engine)
     ctx = flows.SeedContext(devices=devices, random_seed=2025, actor=Principal.system("bench"))
 
@@ -67,6 +69,7 @@ def build_database(path: Path, devices: int) -> str:
         equipment.import_records(session=session, records=records, actor=ctx.actor, what="seed")
         return {}
 
+    # Every seed step in order, with the inventory step (which would import the fleet again) swapped for the above.
     steps = [legacy_equipment if step is flows._seed_inventory else step for step in flows.SEED_STEPS]
     with write_session(engine) as session:
         for step in steps:
