@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tracker.bench import BenchRow
+from tracker.bench import BenchRow, peak_rss_mb
 
 QUICK_ROWS = 20_000
 FULL_ROWS = 1_000_000
@@ -50,7 +50,6 @@ def _child_import(csv_path: Path, db_path: Path) -> dict[str, float]:
 
 def _import_main(csv_path: Path, db_path: Path) -> None:
     """Child process: migrate a fresh database, then time the femtocell import of `csv_path`."""
-    import resource
 
     from inventory.femtocells import service
     from inventory.imports import ImportFormat
@@ -67,7 +66,7 @@ def _import_main(csv_path: Path, db_path: Path) -> None:
         )
     elapsed = time.perf_counter() - start
     engine.dispose()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    peak_mb = peak_rss_mb()
     print(
         json.dumps(
             {"rows": result.created, "seconds": elapsed, "rows_per_s": result.created / elapsed, "rss_mb": peak_mb}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,17 +26,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracker.bench import peak_rss_mb
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.bench import BenchRow
 
-# The measuring child imports this module: it imports nothing of the bench harness (Rich and the rest), so its
-# peak memory is a report process's own.
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# The measuring child imports this module: it imports nothing of the bench harness but `peak_rss_mb` (Rich and
+# the table are imported only by the harness's main), so its peak memory is a report process's own.
 
 
 BOARD_SECONDS = 3.0
@@ -105,7 +102,7 @@ def _child(kind: str, url: str, repeat: int) -> dict[str, float]:
         times.append(time.perf_counter() - start)
         cpu_first = cpu_first or time.process_time() - cpu_start
         # A `sectrack report` process renders once: its peak is the peak after the first rendering.
-        peak_first = peak_first or _peak_mb()
+        peak_first = peak_first or peak_rss_mb()
         html, pages = rendered.html, rendered.pages
     variant = REPORTS[rendered.spec.kind].pdf_variant
     alone = []
@@ -119,7 +116,7 @@ def _child(kind: str, url: str, repeat: int) -> dict[str, float]:
         "warm": statistics.median(times[1:]) if repeat else times[0],
         "weasyprint": statistics.median(alone),
         "peak_mb_first": peak_first,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_rss_mb(),
         "pages": pages,
     }
 

@@ -30,7 +30,7 @@ from typing import Any, cast
 from tracker import canonical
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
-from tracker.bench import BenchRow
+from tracker.bench import BenchRow, peak_rss_mb
 from tracker.db import make_engine, write_session
 from tracker.keys import ensure_signing_key
 from tracker.migrate import upgrade
@@ -75,10 +75,6 @@ def _build(db: Path, records: int) -> None:
     engine.dispose()
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _cpu_seconds() -> float:
     # Wall time on a shared machine depends on the neighbours; CPU time much less.
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -94,7 +90,7 @@ def _child_export(db: str, out: str, key: str) -> dict[str, float]:
     started, cpu = time.perf_counter(), _cpu_seconds()
     with read_session(engine) as session:
         export_bundle(session=session, out=Path(out), key=load_signing_key(Path(key)))
-    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu, "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu, "peak_mb": peak_rss_mb()}
 
 
 def _child_verify(bundle: str) -> dict[str, float]:
@@ -106,7 +102,7 @@ def _child_verify(bundle: str) -> dict[str, float]:
     total, total_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     if not report.ok:
         raise SystemExit("the benchmark bundle did not verify: " + "; ".join(map(str, report.problems[:5])))
-    peak = _peak_mb()
+    peak = peak_rss_mb()
     # The floor: the same lines from the same ZIP, SHA-256 chained, nothing parsed.
     started, cpu = time.perf_counter(), time.process_time()
     lines = 0

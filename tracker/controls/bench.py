@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tracker.bench import BenchRow
+from tracker.bench import BenchRow, peak_rss_mb
 
 FULL_SIZES = [100_000, 1_000_000]
 QUICK_SIZES = [5_000, 20_000]
@@ -141,7 +141,6 @@ def build(db_path: Path, devices: int) -> dict[str, float]:
 
 def _run_main(db_path: Path) -> None:
     """Child process: one control run over the database; prints seconds and peak RSS as JSON."""
-    import resource
 
     from tracker.auth.models import Principal
     from tracker.controls import service
@@ -157,7 +156,7 @@ def _run_main(db_path: Path) -> None:
         json.dumps(
             {
                 "seconds": seconds,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_mb": peak_rss_mb(),
                 "failed": run.failed,
                 "slowest": f"{slowest.control_id} {slowest.duration_ms} ms",
                 "per_control": {r.control_id: r.duration_ms for r in run.results},
