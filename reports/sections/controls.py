@@ -81,8 +81,6 @@ register(
         "remediation.threshold": {"ko": "허용", "en": "Allowed"},
         "remediation.last_passed": {"ko": "최근 충족", "en": "Last passed"},
         "remediation.fleet": {"ko": "펨토셀 상태별 대수", "en": "Femtocells by status"},
-        "remediation.fleet.status": {"ko": "상태", "en": "Status"},
-        "remediation.fleet.count": {"ko": "대수", "en": "Units"},
         "remediation.trend.title": {
             "ko": "사고 이후 조치 누계 (월별)",
             "en": "Remediation since the incident (cumulative, monthly)",

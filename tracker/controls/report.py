@@ -257,7 +257,7 @@ def monthly_remediation(session: Session, *, since: datetime | None, until: date
     """
     columns = {"blocked": _f.blocked_at, "revoked": _f.cert_revoked_at, "decommissioned": _f.decommissioned_at}
     in_range = {
-        key: and_(column <= until) if since is None else and_(column >= since, column <= until)
+        key: column <= until if since is None else and_(column >= since, column <= until)
         for key, column in columns.items()
     }
     months = [case((in_range[key], _month(session, column)), else_=None) for key, column in columns.items()]
