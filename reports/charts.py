@@ -26,8 +26,10 @@ import matplotlib
 from markupsafe import escape
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.ticker import MaxNLocator
 
 from reports.fonts import HANGUL_FONT_FAMILIES
@@ -80,7 +82,40 @@ def _configure() -> None:
 
 def _figure(height_in: float) -> Figure:
     _configure()
-    return Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
+    return Figure(figsize=(_WIDTH_IN, height_in))
+
+
+# Space kept between the axes' decorations, the legend and the figure's edges (points).
+_PAD_PT = 4.0
+
+
+def _fit(figure: Figure, axes: Axes, legend: Legend | None = None) -> None:
+    """Size the axes so that their labels, title and the legend below them fit the figure, in one measuring pass.
+
+    Constrained layout does the same but measures every label twice before the final drawing (about half of a
+    chart's time); the decorations around one axes rarely change size when it is resized, and `_PAD_PT` absorbs it
+    when they do (a y tick label one digit longer).
+    """
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    pad = _PAD_PT * figure.dpi / 72
+    legend_height = legend.get_window_extent(renderer).height + pad if legend is not None else 0.0
+    inner = axes.get_window_extent(renderer)
+    outer = axes.get_tightbbox(renderer)
+    if outer is None:  # nothing drawn around the axes
+        outer = inner
+    left = (inner.x0 - outer.x0 + pad) / width
+    right = 1 - (outer.x1 - inner.x1 + pad) / width
+    bottom = (inner.y0 - outer.y0 + legend_height + pad) / height
+    top = 1 - (outer.y1 - inner.y1 + pad) / height
+    axes.set_position((left, bottom, max(right - left, 0.05), max(top - bottom, 0.05)))
+    if legend is not None:
+        legend.set_bbox_to_anchor((0.5, pad / height), transform=figure.transFigure)
+
+
+def _legend(figure: Figure, ncols: int) -> Legend:
+    """The figure's legend, centred below the axes (`_fit` makes room for it)."""
+    return figure.legend(loc="lower center", fontsize=7.5, ncols=max(ncols, 1))
 
 
 def _title(axes: Axes, title: str) -> None:
@@ -170,7 +205,7 @@ def bar_vs_target(
         axes.set_xlabel(unit)
     axes.grid(axis="x", color=GRID, linewidth=0.5)
     axes.set_axisbelow(True)
-    figure.legend(loc="outside lower center", fontsize=7.5, ncols=2)
+    _fit(figure, axes, _legend(figure, 2))
     return _svg(figure, alt)
 
 
@@ -208,9 +243,9 @@ def line_over_time(
     if unit:
         axes.set_ylabel(unit)
     axes.grid(axis="y", color=GRID, linewidth=0.5)
-    figure.legend(loc="outside lower center", fontsize=7.5, ncols=min(len(series), 4))
+    legend = _legend(figure, min(len(series), 4))
     axes.xaxis_date()
-    figure.autofmt_xdate(rotation=0, ha="center")
+    _fit(figure, axes, legend)
     return _svg(figure, alt)
 
 
@@ -248,7 +283,7 @@ def stacked_bars(
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="x", color=GRID, linewidth=0.5)
     axes.set_axisbelow(True)
-    figure.legend(loc="outside lower center", fontsize=7.5, ncols=min(len(stacks), 5))
+    _fit(figure, axes, _legend(figure, min(len(stacks), 5)))
     return _svg(figure, alt)
 
 
@@ -296,4 +331,5 @@ def heatmap(
     for spine in axes.spines.values():
         spine.set_visible(False)
     _title(axes, title)
+    _fit(figure, axes)
     return _svg(figure, alt)

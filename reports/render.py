@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup
 from weasyprint import HTML, Attachment
@@ -142,6 +143,30 @@ def css_string(value: object) -> Markup:
     return Markup('"' + "".join(escaped) + '"')
 
 
+class BestEffortBytecodeCache(FileSystemBytecodeCache):
+    """Jinja2's compiled templates kept between processes; a cache that cannot be written is skipped, not an error.
+
+    Compiling a report's templates costs a fresh `sectrack report` process about 0.1 s; loading them compiled takes
+    milliseconds. Jinja2 keys each entry by the template's source checksum, so an edited template is compiled anew,
+    and keeps the directory private to the user (mode 0700 under the temporary directory, checked on use).
+    """
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Write the compiled template, or log and go on (read-only or full temporary directory)."""
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("Template cache not written: %s", exc)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        return BestEffortBytecodeCache()
+    except (OSError, RuntimeError) as exc:  # no private temporary directory to be had: compile every time
+        log.debug("Template cache unavailable: %s", exc)
+        return None
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment over templates/: autoescape on for every template, undefined names are errors."""
@@ -152,6 +177,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
         won=_won,

@@ -40,6 +40,12 @@ def contains(text: str, phrase: str) -> bool:
     return squash(phrase) in squash(text)
 
 
+def contents_page(contents: str, title: str) -> int | None:
+    """The page number the table of contents gives for `title` (read right after the title), or None."""
+    match = re.search(re.escape(squash(title)) + r"(\d+)", squash(contents))
+    return int(match.group(1)) if match else None
+
+
 def xmp(pdf: bytes) -> dict[str, str]:
     """The XMP properties of a PDF, by prefixed name (e.g. 'pdfaid:part')."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import xml.etree.ElementTree as ET
 from datetime import date
+from typing import Any
 
 import pytest
 from markupsafe import Markup
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from reports import charts
 from reports.render import SVG_DATA_URI, FetchRefused, TemplateFetcher, environment
@@ -110,3 +113,94 @@ def test_a_malformed_chart_uri_is_refused() -> None:
     with pytest.raises(FetchRefused, match="malformed"):
         fetcher.fetch(SVG_DATA_URI + "not base64!")
     assert fetcher.refused
+
+
+def _text_boxes(svg: str) -> tuple[float, float, list[tuple[str, bool, float, float, float, float]]]:
+    """The SVG's size and, per <text>, (text, in the legend, left, top, right, bottom) in points, each text's width
+    measured afresh with the chart font's metrics (FreeType, not the figure's layout)."""
+    measure = TextToPath()
+    root = ET.fromstring(svg)
+    width, height = (float(root.get(a, "0").removesuffix("pt")) for a in ("width", "height"))
+    boxes = []
+
+    def walk(node: ET.Element, in_legend: bool) -> None:
+        in_legend = in_legend or node.get("id", "").startswith("legend")
+        if node.tag == f"{SVG}text":
+            text = "".join(node.itertext())
+            size = float(node.get("font-size", "0").removesuffix("px"))
+            family = [f.strip(" '") for f in node.get("font-family", "").split(",")]
+            extent = measure.get_text_width_height_descent(text, FontProperties(family=family, size=size), False)[0]
+            x, y = float(node.get("x", "0")), float(node.get("y", "0"))
+            anchor = node.get("text-anchor", "start")
+            shift = {"start": 0.0, "middle": extent / 2, "end": extent}[anchor]
+            if "rotate(-90" in node.get("transform", ""):  # reads bottom to top, centred on (x, y)
+                boxes.append((text, in_legend, x - size, y - extent + shift, x, y + shift))
+            else:
+                boxes.append((text, in_legend, x - shift, y - size, x - shift + extent, y))
+        for child in node:
+            walk(child, in_legend)
+
+    walk(root, False)
+    return width, height, boxes
+
+
+LONG = ["보안 거버넌스 및 규제 대응", "통합 보안관제 고도화", "노후 장비 교체"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charts.stacked_bars(
+            LONG,
+            {"집행액": [400, 300, 200], "잔여 예산": [2100, 1200, 2600], "예비비": [1, 2, 3]},
+            title="",
+            alt="a",
+            unit="억 원",
+        ),
+        lambda: charts.bar_vs_target(
+            LONG,
+            [10, 2000000, 30],
+            [20, 1000000, None],
+            title="지표",
+            alt="a",
+            value_label="측정값",
+            target_label="목표",
+            unit="%",
+        ),
+        lambda: charts.line_over_time(
+            [date(2026, m, 1) for m in range(1, 13)],
+            {
+                "계획 잔여": [1000 - 50 * m for m in range(12)],
+                "실적 잔여": [1000 - 40 * m for m in range(12)],
+                "예측": [None] * 6 + [700 - 60 * m for m in range(6)],
+                "목표": [500] * 12,
+            },
+            title="잔여 장비 추이",
+            alt="a",
+            unit="대",
+            dashed=["계획 잔여", "예측"],
+        ),
+        lambda: charts.heatmap(
+            LONG,
+            ["Identity", "Devices and endpoints", "Networks"],
+            [[0, 1, 2], [1, 2, 3], [3, None, 0]],
+            level_names=["전통", "초기", "고급", "최적"],
+            title="성숙도",
+            alt="a",
+            rotate_columns=30,
+        ),
+    ],
+    ids=["stacked_bars", "bar_vs_target", "line_over_time", "heatmap"],
+)
+def test_every_label_and_the_legend_fit_inside_the_chart_and_the_legend_sits_below_the_axes(make: Any) -> None:
+    # Charts are laid out by one measuring pass (`charts._fit`), not constrained layout: long Korean labels, a
+    # seven-digit tick and a four-entry legend must still land inside the figure, the legend under everything.
+    width, height, boxes = _text_boxes(make().svg)
+    tolerance = 1.5
+    for text, _legend, left, top, right, bottom in boxes:
+        assert -tolerance <= left and right <= width + tolerance, (text, left, right, width)
+        assert -tolerance <= top and bottom <= height + tolerance, (text, top, bottom, height)
+    legend = [b for b in boxes if b[1]]
+    others = [b for b in boxes if not b[1]]
+    if legend:
+        assert min(b[3] for b in legend) >= max(b[5] for b in others) - tolerance

@@ -3,7 +3,6 @@ the services', user text inert, and the state at a past instant through --as-of.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -123,13 +122,13 @@ def demo() -> Iterator[Demo]:
 
 def _starts(r: RenderedReport, t: Translator) -> list[int]:
     """The first page of every rendered section, from the table of contents."""
-    contents = pdfs.squash(pdfs.page_texts(r.pdf)[1])
+    contents = pdfs.page_texts(r.pdf)[1]
     titles = [t(s.title) for s in r.spec.sections if s.key in r.sections]
     starts = []
     for title in titles:
-        match = re.search(re.escape(pdfs.squash(title)) + r"\.+(\d+)", contents)
-        assert match, title
-        starts.append(int(match.group(1)))
+        page = pdfs.contents_page(contents, title)
+        assert page, title
+        starts.append(page)
     return starts
 
 

@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError
+from jinja2 import Environment, FileSystemLoader, UndefinedError
 from markupsafe import Markup
 
 from reports import fonts
@@ -14,6 +14,7 @@ from reports.render import (
     STYLESHEET,
     SVG_DATA_URI,
     TEMPLATES_DIR,
+    BestEffortBytecodeCache,
     FetchRefused,
     RenderRefused,
     TemplateFetcher,
@@ -140,3 +141,36 @@ def test_the_nanum_font_is_found_through_fontconfig() -> None:
 def test_a_missing_hangul_font_is_a_configuration_error_with_an_install_hint() -> None:
     with pytest.raises(ConfigurationError, match="apt-get install fonts-nanum"):
         fonts.require_hangul_font(("NoSuchHangulFamily",))
+
+
+def _cached_environment(root: Path, cache: BestEffortBytecodeCache) -> Environment:
+    return Environment(loader=FileSystemLoader(root), autoescape=True, bytecode_cache=cache)
+
+
+def test_compiled_templates_are_kept_for_the_next_process_and_an_edit_is_compiled_anew(tmp_path: Path) -> None:
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "t.html").write_text("a {{ x }}")
+    cache = BestEffortBytecodeCache(str(tmp_path / "cache"))
+    assert _cached_environment(tmp_path, cache).get_template("t.html").render(x=1) == "a 1"
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    # A new environment (a new process) loads the compiled code instead of compiling the source again.
+    again = _cached_environment(tmp_path, cache)
+    compiled: list[str] = []
+    compile_ = again.compile
+    again.compile = lambda source, *a, **k: compiled.append(source) or compile_(source, *a, **k)  # type: ignore[method-assign]
+    assert again.get_template("t.html").render(x=2) == "a 2"
+    assert compiled == []
+    # A changed source no longer matches the cached checksum: it is compiled again.
+    (tmp_path / "t.html").write_text("b {{ x }}")
+    assert _cached_environment(tmp_path, cache).get_template("t.html").render(x=1) == "b 1"
+
+
+def test_a_template_cache_that_cannot_be_written_is_skipped_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "t.html").write_text("{{ 1 + 1 }}")
+    cache = BestEffortBytecodeCache(str(tmp_path / "missing" / "dir"))
+    assert _cached_environment(tmp_path, cache).get_template("t.html").render() == "2"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_report_environment_keeps_compiled_templates() -> None:
+    assert isinstance(environment().bytecode_cache, BestEffortBytecodeCache)
