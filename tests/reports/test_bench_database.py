@@ -1,10 +1,12 @@
-"""The reports benchmark's database: the control bench's fleet plus every other seed step, at the schema's head."""
+"""The reports benchmark: its database (the control bench's fleet plus every other seed step, at the schema's head)
+and the figures its measuring child reports."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from reports.bench import build_database
+from reports.bench import _child, build_database
 from reports.context import ReportKind
 from reports.registry import REPORTS
 from reports.service import render_report
@@ -26,3 +28,12 @@ def test_the_bench_database_is_at_head_and_fills_every_board_section(tmp_path: P
         assert rendered.omitted == []
     finally:
         engine.dispose()
+
+
+def test_the_measuring_child_times_imports_and_renderings_apart(tmp_path: Path) -> None:
+    url = build_database(tmp_path / "bench.db", 200)
+    figures = _child("board", url, 1)
+    assert set(figures) == {"imports", "first", "cpu_first", "warm", "weasyprint", "peak_mb_first", "peak_mb", "pages"}
+    assert all(figures[k] > 0 for k in figures)
+    # networkx is imported with the report modules, so the timed renderings import nothing more.
+    assert "networkx" in sys.modules
