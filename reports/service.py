@@ -19,6 +19,7 @@ from reports.context import ReportContext, ReportKind, ReportSpec, Section
 from reports.i18n import Lang, Translator
 from tracker import __version__
 from tracker.audit import service as audit
+from tracker.runtime import long_lived_objects_frozen
 from tracker.system import service as system_service
 from tracker.types import as_utc, now_utc, parse_instant
 
@@ -89,6 +90,7 @@ def _repeatable_read(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+@long_lived_objects_frozen()
 def render_report(
     *,
     session: Session,

@@ -335,3 +335,24 @@ def test_rendering_without_a_hangul_font_is_a_clear_error(session: Session, monk
     monkeypatch.setattr(fonts, "_hangul_font", lambda families: None)
     with pytest.raises(ConfigurationError, match="fonts-nanum"):
         render_report(session=session, kind=ReportKind.board)
+
+
+def test_rendering_keeps_the_garbage_collector_off_the_objects_alive_before_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two full collections walking the loaded app cost a board pack's first rendering 0.3 s (tracker.runtime).
+    import gc
+
+    import reports.render
+
+    seen: list[int] = []
+    write_pdf = reports.render.write_pdf
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_freeze_count())
+        return write_pdf(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reports.render, "write_pdf", recording)
+    render_report(session=session, kind=ReportKind.management)
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0
