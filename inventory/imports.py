@@ -27,6 +27,7 @@ import io
 import itertools
 import json
 import logging
+import threading
 import typing
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -920,6 +921,13 @@ class Upserter:
             audit.record_many(self.session, actor=self.actor, events=batch.events)
 
 
+# Container allocations (net of those freed) between two young-generation collections during an import.
+IMPORT_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved_threshold: tuple[int, int, int] = (700, 10, 10)
+
+
 @contextmanager
 def long_lived_objects_frozen() -> Iterator[None]:
     """Keep the cyclic garbage collector off the objects that exist now (the process's modules, caches) meanwhile.
@@ -930,12 +938,29 @@ def long_lived_objects_frozen() -> Iterator[None]:
     walked for nothing); the import's own objects are collected as usual, and `gc.unfreeze` hands the rest back
     to the collector afterwards, also on error. Concurrent imports may end each other's freeze early: that costs
     speed, never memory or correctness.
+
+    The young generation is also collected less often meanwhile (every `IMPORT_GC_THRESHOLD` net container
+    allocations instead of 700): a batch of rows keeps thousands of containers alive until it is written, so the
+    default threshold walked them some 2,000 times per 200k rows (0.58 s of 22 s, about 2.5 us per row; 0.1 s
+    with the raised threshold). Only what is reached through a reference cycle waits longer to be freed, and at
+    most that many containers' worth. The first of concurrent imports raises the threshold and the last one out
+    restores it.
     """
+    global _gc_users, _gc_saved_threshold
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved_threshold = gc.get_threshold()
+            gc.set_threshold(max(IMPORT_GC_THRESHOLD, _gc_saved_threshold[0]), *_gc_saved_threshold[1:])
+        _gc_users += 1
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved_threshold)
 
 
 def refresh_statistics(session: Session, table: str) -> None:

@@ -427,16 +427,33 @@ def test_the_collector_gets_the_frozen_objects_back_after_an_import_good_or_bad(
 ) -> None:
     import gc
 
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     run_rows = imports.Upserter.run
+    threshold = gc.get_threshold()
 
     def counting(self: imports.Upserter, rows: Any) -> Any:
-        seen.append(gc.get_freeze_count())
+        seen.append((gc.get_freeze_count(), gc.get_threshold()[0]))
         return run_rows(self, rows)
 
     monkeypatch.setattr(imports.Upserter, "run", counting)
     run(session, actor, csv_bytes([femtocell_data()]))
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     refused(session, actor, csv_bytes([femtocell_data(installed_at="someday")]))
-    assert gc.get_freeze_count() == 0
-    assert len(seen) == 2 and all(n > 0 for n in seen)  # frozen while the rows were processed
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    assert len(seen) == 2 and all(n > 0 for n, _ in seen)  # frozen while the rows were processed
+    # The young generation is collected less often meanwhile, and its threshold is given back afterwards.
+    assert all(t == max(imports.IMPORT_GC_THRESHOLD, threshold[0]) for _, t in seen)
+
+
+def test_concurrent_imports_give_the_collector_its_threshold_back_when_the_last_one_ends() -> None:
+    import gc
+
+    threshold = gc.get_threshold()
+    outer = imports.long_lived_objects_frozen()
+    inner = imports.long_lived_objects_frozen()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first one out (another thread's import) leaves it raised
+    assert gc.get_threshold()[0] == max(imports.IMPORT_GC_THRESHOLD, threshold[0])
+    inner.__exit__(None, None, None)
+    assert gc.get_threshold() == threshold
