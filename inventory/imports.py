@@ -786,7 +786,8 @@ class Upserter:
         self.now = canonical.isoformat_utc(now)
         self.store = _Store(session, spec.table)
         self.rows = RowValidator(spec.create_model)
-        self.encode = StateEncoder(self.store.names)
+        # Each changed record's state, as the canonical JSON bytes the audit chain hashes and stores.
+        self.encode = canonical.flat_bytes
         # A plain str: SQLAlchemy's quoted_name would make sqlite3 look for an adapter on every audit row.
         self.entity = str(spec.table.name)
         self.seen = _SeenLines()
