@@ -47,12 +47,14 @@ def flat_bytes(record: Mapping[str, Any]) -> bytes:
     orjson writes such an object exactly as `dumps` does (same escapes, non-ASCII kept, keys in code point order;
     `tests/tracker/test_canonical.py` proves it); what it refuses (a lone surrogate, an integer beyond 64 bits, a
     key that is not a str) or might write differently (floats, datetimes, subclasses, nested values) goes through
-    `dump_bytes`. Bulk imports encode one state per imported record: about 1.5 us here against 5.5 us by hand
-    and 12 us through `json`.
+    `dump_bytes`. Bulk imports encode one state per imported record: about 2 us here against 5.5 us by hand and
+    12 us through `json`.
     """
     if record.__class__ is dict and _FLAT_TYPES.issuperset(map(type, record.values())):
         try:
-            return orjson.dumps(record, option=_SORTED)
+            # Copied into a bytes object of its own size: orjson's result keeps the ~8 KiB buffer it was written
+            # in (a batch of 2,000 states held 16 MB, and the import's peak memory grew by 28 MB).
+            return bytes(memoryview(orjson.dumps(record, option=_SORTED)))
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             pass
     return dump_bytes(record)
