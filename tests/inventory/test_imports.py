@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +29,32 @@ from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Invalid
 
+# Every import test runs twice: reading in this process, and reading in a second one (`imports.ValidatedBatches`,
+# which large files get); the outcome (counts, records, audit events, every reported problem) must be the same.
+_read_aside = False
+
+
+@pytest.fixture(autouse=True, params=["in-process", "read-aside"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    global _read_aside
+    _read_aside = request.param == "read-aside"
+    if _read_aside:
+        monkeypatch.setattr(imports, "READ_ASIDE_MIN_BYTES", 0)
+        monkeypatch.setattr(imports, "_other_threads", lambda: False)
+    yield request.param
+    _read_aside = False
+
 
 def run(session: Session, actor: Principal, data: bytes, fmt: ImportFormat = ImportFormat.csv, **kw: Any) -> Any:
-    return service.import_file(session=session, stream=io.BytesIO(data), fmt=fmt, actor=actor, **kw)
+    if not _read_aside:
+        return service.import_file(session=session, stream=io.BytesIO(data), fmt=fmt, actor=actor, **kw)
+    with tempfile.TemporaryFile() as stream:
+        stream.write(data)
+        stream.seek(0)
+        assert imports.read_aside(stream)
+        result = service.import_file(session=session, stream=stream, fmt=fmt, actor=actor, **kw)
+    assert not multiprocessing.active_children()  # the reader is reaped
+    return result
 
 
 def snapshot(session: Session) -> tuple[int, Any]:
