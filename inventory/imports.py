@@ -37,7 +37,7 @@ import threading
 import typing
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -1166,8 +1166,11 @@ class ValidatedBatches:
                 sender.send(("rows", errors.take(), progressed[:], valid))
                 progressed.clear()
             sender.send(("end", errors.take(), progressed, None))
+        except BrokenPipeError:
+            pass  # the importer is gone (it stopped reading, or was killed): nobody to tell
         except BaseException as exc:  # noqa: BLE001 - every failure is the importer's to raise
-            sender.send(("raise", errors.take(), progressed, _portable(exc)))
+            with suppress(BrokenPipeError):
+                sender.send(("raise", errors.take(), progressed, _portable(exc)))
         finally:
             sender.close()
 

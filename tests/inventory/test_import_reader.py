@@ -10,14 +10,16 @@ import io
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from inventory import imports
+from inventory import cli, imports
 from inventory.imports import ImportFormat
 from tests.inventory import test_imports
 from tests.inventory.factories import csv_bytes, femtocell_data, jsonl_bytes
@@ -147,3 +149,18 @@ def test_only_large_regular_files_are_read_aside(monkeypatch: pytest.MonkeyPatch
         stream.seek(0)
         monkeypatch.setattr(imports, "_other_threads", lambda: True)
         assert not imports.read_aside(stream)  # forking beside other threads is not safe
+
+
+def test_the_cli_progress_bar_starts_no_thread(tmp_path: Path) -> None:
+    # `sectrack import` forks its reader only while it runs no other thread; Rich's refresh thread would stop that.
+    path = tmp_path / "fleet.csv"
+    path.write_bytes(b"serial\n")
+    before = threading.active_count()
+    seen: list[int] = []
+
+    def work(progress: Callable[[int], None]) -> None:
+        progress(3)
+        seen.append(threading.active_count())
+
+    cli._with_progress(path, "femtocells", work)
+    assert seen == [before]
