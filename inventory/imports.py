@@ -36,8 +36,8 @@ import stat
 import threading
 import typing
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -825,8 +825,10 @@ class Upserter:
     def run(self, rows: Iterable[Row] | ValidatedBatches) -> ImportResult:
         """Process every row (or batch validated elsewhere); the caller decides whether to keep the writes."""
         if isinstance(rows, ValidatedBatches):
-            for valid in rows:
-                self._apply(self._process(valid))
+            # Closed explicitly, so that a failure here stops and reaps the reader at once.
+            with closing(iter(rows)) as batches:
+                for valid in batches:
+                    self._apply(self._process(valid))
             return self.result
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH_ROWS)):
@@ -1110,7 +1112,7 @@ class ValidatedBatches:
         self.errors = errors
         self.progress = progress
 
-    def __iter__(self) -> Iterator[list[Row]]:
+    def __iter__(self) -> Generator[list[Row]]:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         reader = context.Process(target=self._read, args=(sender,), name="sectrack-import-reader", daemon=True)
