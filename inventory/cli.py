@@ -37,9 +37,11 @@ def _with_progress(path: Path, label: str, work: Callable[[Callable[[int], None]
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True) as progress:
+    # Redrawn on each report (every MiB read) rather than by Rich's refresh thread: a large import forks a reader
+    # process (`imports.read_aside`), which is only safe while this process runs no other thread.
+    with Progress(*columns, console=err_console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task(label, total=path.stat().st_size or None)
-        return work(lambda done: progress.update(task, completed=done))
+        return work(lambda done: progress.update(task, completed=done, refresh=True))
 
 
 def _report_invalid(exc: Invalid, path: Path) -> None:

@@ -4,7 +4,8 @@ Reading (`read_rows`) works line by line from a binary stream, so memory does no
 with or without BOM; the header names the columns) or JSONL (one JSON object per line). A line longer than
 `MAX_LINE_BYTES`, bytes that are not UTF-8, a NUL character, a malformed CSV record or JSON line is reported with its
 line number and skipped, so one pass finds every bad line. Header problems (missing required column, unknown or
-repeated column) and an empty file stop the import at once.
+repeated column) and an empty file stop the import at once. A large file (`read_aside`) is read and validated in a
+forked process while this one writes (`ValidatedBatches`), with the same outcome.
 
 Writing (`upsert`) validates each row with the domain's Create model, looks up existing records by natural key a
 batch at a time, and classifies each row as created, updated (some field differs) or unchanged (no write, no audit
@@ -27,10 +28,16 @@ import io
 import itertools
 import json
 import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import stat
+import threading
 import typing
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -52,7 +59,7 @@ from inventory.fields import date_text, instant_text
 from tracker import canonical
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
-from tracker.errors import Conflict, ErrorDetail, Invalid
+from tracker.errors import Conflict, ErrorDetail, Invalid, SectrackError
 from tracker.types import UTCDateTime, now_utc
 
 log = logging.getLogger("sectrack.import")
@@ -569,6 +576,26 @@ class RowValidator:
         return self._many(rows)
 
 
+def validate_batch(
+    validator: RowValidator, batch: list[Row], errors: ErrorCollector, required: Sequence[str]
+) -> list[Row]:
+    """(line, the JSON-ready values the row set) for each valid row of a batch; each bad row's problems to `errors`."""
+    try:
+        values = validator.validate_many([raw for _, raw in batch])
+        return [(line, v) for (line, _), v in zip(batch, values, strict=True)]
+    except ValidationError:
+        pass  # some row is bad: validate one by one, so that each problem is reported on its own line
+    out = []
+    validate = validator.validate
+    for line, raw in batch:
+        try:
+            out.append((line, validate(raw)))
+        except ValidationError as exc:
+            for name, message in validation_messages(exc, required):
+                errors.add(line, name, message)
+    return out
+
+
 class _NotPlain(Exception):
     """A value `StateEncoder` leaves to `canonical.dumps`."""
 
@@ -785,7 +812,8 @@ class Upserter:
         self.now = canonical.isoformat_utc(now)
         self.store = _Store(session, spec.table)
         self.rows = RowValidator(spec.create_model)
-        self.encode = StateEncoder(self.store.names)
+        # Each changed record's state, as the canonical JSON bytes the audit chain hashes and stores.
+        self.encode = canonical.flat_bytes
         # A plain str: SQLAlchemy's quoted_name would make sqlite3 look for an adapter on every audit row.
         self.entity = str(spec.table.name)
         self.seen = _SeenLines()
@@ -794,29 +822,18 @@ class Upserter:
         self.key = spec.natural_key
         self.required = spec.columns.required
 
-    def run(self, rows: Iterable[Row]) -> ImportResult:
-        """Process every row; the caller decides whether to keep the writes."""
+    def run(self, rows: Iterable[Row] | ValidatedBatches) -> ImportResult:
+        """Process every row (or batch validated elsewhere); the caller decides whether to keep the writes."""
+        if isinstance(rows, ValidatedBatches):
+            # Closed explicitly, so that a failure here stops and reaps the reader at once.
+            with closing(iter(rows)) as batches:
+                for valid in batches:
+                    self._apply(self._process(valid))
+            return self.result
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH_ROWS)):
-            self._apply(self._process(self._validate(batch)))
+            self._apply(self._process(validate_batch(self.rows, batch, self.errors, self.required)))
         return self.result
-
-    def _validate(self, batch: list[Row]) -> list[tuple[int, dict[str, Any]]]:
-        """(line, the JSON-ready values the row set) for each valid row."""
-        try:
-            values = self.rows.validate_many([raw for _, raw in batch])
-            return [(line, v) for (line, _), v in zip(batch, values, strict=True)]
-        except ValidationError:
-            pass  # some row is bad: validate one by one, so that each problem is reported on its own line
-        out = []
-        validate = self.rows.validate
-        for line, raw in batch:
-            try:
-                out.append((line, validate(raw)))
-            except ValidationError as exc:
-                for name, message in validation_messages(exc, self.required):
-                    self.errors.add(line, name, message)
-        return out
 
     def _process(self, valid: list[Row]) -> _Batch:
         spec, key = self.spec, self.key
@@ -920,6 +937,13 @@ class Upserter:
             audit.record_many(self.session, actor=self.actor, events=batch.events)
 
 
+# Container allocations (net of those freed) between two young-generation collections during an import.
+IMPORT_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved_threshold: tuple[int, int, int] = (700, 10, 10)
+
+
 @contextmanager
 def long_lived_objects_frozen() -> Iterator[None]:
     """Keep the cyclic garbage collector off the objects that exist now (the process's modules, caches) meanwhile.
@@ -930,12 +954,29 @@ def long_lived_objects_frozen() -> Iterator[None]:
     walked for nothing); the import's own objects are collected as usual, and `gc.unfreeze` hands the rest back
     to the collector afterwards, also on error. Concurrent imports may end each other's freeze early: that costs
     speed, never memory or correctness.
+
+    The young generation is also collected less often meanwhile (every `IMPORT_GC_THRESHOLD` net container
+    allocations instead of 700): a batch of rows keeps thousands of containers alive until it is written, so the
+    default threshold walked them some 2,000 times per 200k rows (0.58 s of 22 s, about 2.5 us per row; 0.1 s
+    with the raised threshold). Only what is reached through a reference cycle waits longer to be freed, and at
+    most that many containers' worth. The first of concurrent imports raises the threshold and the last one out
+    restores it.
     """
+    global _gc_users, _gc_saved_threshold
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved_threshold = gc.get_threshold()
+            gc.set_threshold(max(IMPORT_GC_THRESHOLD, _gc_saved_threshold[0]), *_gc_saved_threshold[1:])
+        _gc_users += 1
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved_threshold)
 
 
 def refresh_statistics(session: Session, table: str) -> None:
@@ -954,7 +995,7 @@ def refresh_statistics(session: Session, table: str) -> None:
 def upsert(
     *,
     session: Session,
-    rows: Iterable[Row],
+    rows: Iterable[Row] | ValidatedBatches,
     spec: UpsertSpec,
     actor: Principal,
     errors: ErrorCollector,
@@ -1002,6 +1043,176 @@ def upsert(
     return result
 
 
+# --- reading in a second process ---------------------------------------------------------------------------------
+
+# A file at least this large is read and validated in a forked process while this one writes (`read_aside`); a
+# smaller one is not worth the process (about 50,000 femtocell rows; a fork takes a few milliseconds).
+READ_ASIDE_MIN_BYTES = 16 * 1024 * 1024
+
+
+class _ForwardedErrors(ErrorCollector):
+    """The reading process's problems, kept in the order they were found, to be added to the importer's collector.
+
+    The importer's collector keeps the first `limit` problems in detail and counts the rest, so of the problems
+    found between two messages only the first `limit` can matter; the others are sent as a count.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[tuple[int, str | None, str]] = []
+        self.overflow = 0
+
+    def add(self, line: int, field: str | None, message: str) -> None:
+        """Record one problem, here (for the header's checks) and for the importer."""
+        super().add(line, field, message)
+        if len(self.pending) < self.limit:
+            self.pending.append((line, field, message))
+        else:
+            self.overflow += 1
+
+    def take(self) -> tuple[list[tuple[int, str | None, str]], int]:
+        """The problems found since the last call, and how many more there were."""
+        taken = self.pending, self.overflow
+        self.pending, self.overflow = [], 0
+        return taken
+
+
+class ValidatedBatches:
+    """Batches of validated rows (`validate_batch`), read and validated from a file by a forked process.
+
+    Reading (about 8 us per femtocell row) and validating (about 12 us) are a quarter of an import's time; a
+    process of their own runs them on the other core while this one writes, and the batches cross a pipe in pickles
+    (about 3 us per row to unpickle). With a core to spare: 200k femtocells in 74 instead of 86 us per row, 1M in
+    90 instead of 128 (with the other speed-ups of the same change); the importer's peak memory is 170 instead of
+    194 MB, and the reader, forked from it, has ~50 MB of its own. With no core to spare (other work busy on both)
+    the two processes take turns, and the import was 5-15% slower than reading in-process.
+
+    The reader sends a message per batch in the order the in-process path works in: the problems found while
+    reading the batch and validating it, the byte counts for `progress`, then the valid rows; the importer adds
+    those problems to its collector before it checks the rows against the database, so the same problems are
+    reported, in the same order. An exception in the reader (a header problem, an empty file, an unreadable
+    stream) is raised again here. Iterating to the end, breaking off, or an error on either side always ends and
+    reaps the reader; it never writes anything, so nothing needs undoing.
+
+    Only used where forking is safe and pays (`read_aside`): a regular file of `READ_ASIDE_MIN_BYTES` or more, a
+    platform with fork, and no other thread in this process (a fork copies locks in whatever state other threads
+    left them, so the web app reads uploads in-process).
+    """
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        fmt: ImportFormat,
+        spec: UpsertSpec,
+        errors: ErrorCollector,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.spec = spec
+        self.errors = errors
+        self.progress = progress
+
+    def __iter__(self) -> Generator[list[Row]]:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        reader = context.Process(target=self._read, args=(sender,), name="sectrack-import-reader", daemon=True)
+        reader.start()
+        sender.close()
+        try:
+            while True:
+                try:
+                    kind, (problems, more), progressed, payload = receiver.recv()
+                except EOFError:
+                    reader.join()
+                    raise RuntimeError(
+                        f"The import's reading process ended unexpectedly (exit code {reader.exitcode}); "
+                        "nothing was written."
+                    ) from None
+                for problem in problems:
+                    self.errors.add(*problem)
+                self.errors.count += more
+                if self.progress is not None:
+                    for done in progressed:
+                        self.progress(done)
+                if kind == "rows":
+                    yield payload
+                elif kind == "end":
+                    return
+                else:
+                    raise _rebuilt(payload)
+        finally:
+            receiver.close()
+            if reader.is_alive():
+                reader.terminate()
+            reader.join(10)
+            if reader.is_alive():  # pragma: no cover - SIGTERM is not handled in the reader
+                reader.kill()
+                reader.join()
+
+    def _read(self, sender: Any) -> None:
+        """The reading process: read, validate and send batch after batch; then the end, or the exception."""
+        # Ctrl-C reaches the whole process group: the importer stops the reader (SIGTERM), which must then end,
+        # whatever handlers it inherited.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        errors = _ForwardedErrors()
+        progressed: list[int] = []
+        try:
+            validator = RowValidator(self.spec.create_model)
+            rows = read_rows(
+                self.stream, self.fmt, columns=self.spec.columns, errors=errors, progress=progressed.append
+            )
+            required = self.spec.columns.required
+            while batch := list(islice(rows, BATCH_ROWS)):
+                valid = validate_batch(validator, batch, errors, required)
+                sender.send(("rows", errors.take(), progressed[:], valid))
+                progressed.clear()
+            sender.send(("end", errors.take(), progressed, None))
+        except BrokenPipeError:
+            pass  # the importer is gone (it stopped reading, or was killed): nobody to tell
+        except BaseException as exc:  # noqa: BLE001 - every failure is the importer's to raise
+            with suppress(BrokenPipeError):
+                sender.send(("raise", errors.take(), progressed, _portable(exc)))
+        finally:
+            sender.close()
+
+
+def _portable(exc: BaseException) -> tuple[Any, ...]:
+    """An exception in a form that survives pickling (sectrack's errors take keyword arguments pickle drops)."""
+    if isinstance(exc, SectrackError):
+        return ("sectrack", type(exc), exc.message, exc.field, exc.errors)
+    try:
+        pickle.dumps(exc)
+    except Exception:  # noqa: BLE001 - anything unpicklable is described instead
+        return ("other", RuntimeError(f"The import's reading process failed: {exc!r}"))
+    return ("other", exc)
+
+
+def _rebuilt(portable: tuple[Any, ...]) -> BaseException:
+    if portable[0] == "sectrack":
+        _, cls, message, field_name, details = portable
+        return typing.cast(BaseException, cls(message, field=field_name, errors=details))
+    return typing.cast(BaseException, portable[1])
+
+
+def _other_threads() -> bool:
+    return threading.active_count() > 1
+
+
+def read_aside(stream: IO[bytes]) -> bool:
+    """Whether to read and validate `stream` in a second process (`ValidatedBatches`): a large file, a second CPU
+    for the reader, and a fork that is safe (no other thread)."""
+    if len(os.sched_getaffinity(0)) < 2 or "fork" not in multiprocessing.get_all_start_methods() or _other_threads():
+        return False
+    try:
+        status = os.fstat(stream.fileno())
+        position = stream.tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size - position >= READ_ASIDE_MIN_BYTES
+
+
 def import_stream(
     *,
     session: Session,
@@ -1014,5 +1225,9 @@ def import_stream(
 ) -> ImportResult:
     """Read a CSV/JSONL stream and upsert it into `spec.table` all-or-nothing."""
     errors = ErrorCollector()
-    rows = read_rows(stream, fmt, columns=spec.columns, errors=errors, progress=progress)
+    rows: Iterable[Row] | ValidatedBatches
+    if read_aside(stream):
+        rows = ValidatedBatches(stream, fmt, spec, errors, progress)
+    else:
+        rows = read_rows(stream, fmt, columns=spec.columns, errors=errors, progress=progress)
     return upsert(session=session, rows=rows, spec=spec, actor=actor, errors=errors, dry_run=dry_run)

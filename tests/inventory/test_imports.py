@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +29,32 @@ from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Invalid
 
+# Every import test runs twice: reading in this process, and reading in a second one (`imports.ValidatedBatches`,
+# which large files get); the outcome (counts, records, audit events, every reported problem) must be the same.
+_read_aside = False
+
+
+@pytest.fixture(autouse=True, params=["in-process", "read-aside"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    global _read_aside
+    _read_aside = request.param == "read-aside"
+    if _read_aside:
+        monkeypatch.setattr(imports, "READ_ASIDE_MIN_BYTES", 0)
+        monkeypatch.setattr(imports, "_other_threads", lambda: False)
+    yield request.param
+    _read_aside = False
+
 
 def run(session: Session, actor: Principal, data: bytes, fmt: ImportFormat = ImportFormat.csv, **kw: Any) -> Any:
-    return service.import_file(session=session, stream=io.BytesIO(data), fmt=fmt, actor=actor, **kw)
+    if not _read_aside:
+        return service.import_file(session=session, stream=io.BytesIO(data), fmt=fmt, actor=actor, **kw)
+    with tempfile.TemporaryFile() as stream:
+        stream.write(data)
+        stream.seek(0)
+        assert imports.read_aside(stream)
+        result = service.import_file(session=session, stream=stream, fmt=fmt, actor=actor, **kw)
+    assert not multiprocessing.active_children()  # the reader is reaped
+    return result
 
 
 def snapshot(session: Session) -> tuple[int, Any]:
@@ -427,16 +453,33 @@ def test_the_collector_gets_the_frozen_objects_back_after_an_import_good_or_bad(
 ) -> None:
     import gc
 
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     run_rows = imports.Upserter.run
+    threshold = gc.get_threshold()
 
     def counting(self: imports.Upserter, rows: Any) -> Any:
-        seen.append(gc.get_freeze_count())
+        seen.append((gc.get_freeze_count(), gc.get_threshold()[0]))
         return run_rows(self, rows)
 
     monkeypatch.setattr(imports.Upserter, "run", counting)
     run(session, actor, csv_bytes([femtocell_data()]))
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     refused(session, actor, csv_bytes([femtocell_data(installed_at="someday")]))
-    assert gc.get_freeze_count() == 0
-    assert len(seen) == 2 and all(n > 0 for n in seen)  # frozen while the rows were processed
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    assert len(seen) == 2 and all(n > 0 for n, _ in seen)  # frozen while the rows were processed
+    # The young generation is collected less often meanwhile, and its threshold is given back afterwards.
+    assert all(t == max(imports.IMPORT_GC_THRESHOLD, threshold[0]) for _, t in seen)
+
+
+def test_concurrent_imports_give_the_collector_its_threshold_back_when_the_last_one_ends() -> None:
+    import gc
+
+    threshold = gc.get_threshold()
+    outer = imports.long_lived_objects_frozen()
+    inner = imports.long_lived_objects_frozen()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first one out (another thread's import) leaves it raised
+    assert gc.get_threshold()[0] == max(imports.IMPORT_GC_THRESHOLD, threshold[0])
+    inner.__exit__(None, None, None)
+    assert gc.get_threshold() == threshold

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -16,7 +18,8 @@ from tracker import canonical
 from tracker.audit import service as audit
 from tracker.audit.models import GENESIS_HASH, AuditEvent
 from tracker.auth.models import Principal, Role
-from tracker.db import read_session, write_session
+from tracker.db import make_engine, read_session, write_session
+from tracker.models import metadata
 
 
 def _append(session: Session, actor: Principal, n: int, entity_type: str = "thing") -> None:
@@ -133,29 +136,40 @@ def test_bulk_bodies_are_the_hand_written_body_for_tricky_text(session: Session,
     # record_many splices the batch's shared parts (actor, role, request id, instant) once; every event's hash
     # must still be sha256(prev_hash + body_text(...)), whatever the text.
     tricky = Principal(name='김 "관리자" \\ \n', role=Role.staff, request_id="req-\t-\u2028-\x01-é")
-    states: list[dict[str, object] | str] = [
+    states: list[dict[str, object] | str | bytes] = [
         {"note": '한국어 "따옴표" \\ \n\r\t\x00\x1f \u2028', "big": 2**70, "neg": -(2**63), "none": None, "on": True},
         canonical.dumps({"already": "text", "수": 1}),
         {},
+        # UTF-8 bytes (what imports hand in): hashed as they are, stored as the same text.
+        canonical.flat_bytes({"note": '한국어 "따옴표" \\ \n\x00\x7f \u2028 😀', "n": -(2**63), "on": False}),
     ]
     pending = [
         audit.PendingEvent(action, entity, entity_id, state)
         for action, entity, entity_id, state in zip(
-            ["create", 'up"date', "삭제"], ["femto\\cell", "장비", "x\ny"], ["1", '"2"', "세 번째"], states, strict=True
+            ["create", 'up"date', "삭제", "update"],
+            ["femto\\cell", "장비", "x\ny", "femtocell"],
+            ["1", '"2"', "세 번째", "4"],
+            states,
+            strict=True,
         )
     ]
     first = audit.head(session).seq
-    assert audit.record_many(session, actor=tricky, events=pending) == 3
+    assert audit.record_many(session, actor=tricky, events=pending) == 4
     rows = session.execute(
-        text("SELECT seq, occurred_at, state, prev_hash, hash FROM audit_event WHERE seq > :s ORDER BY seq"),
+        text(
+            "SELECT seq, occurred_at, state, prev_hash, hash, length(state) AS chars FROM audit_event "
+            "WHERE seq > :s ORDER BY seq"
+        ),
         {"s": first},
     ).all()
     public = audit.list_events(session, actor=tricky.name).items
-    assert [e.state for e in public] == [
-        json.loads(canonical.dumps(s)) if isinstance(s, dict) else json.loads(s) for s in states
-    ]
-    for row, event, state in zip(rows, public, states, strict=True):
-        assert row.state == (state if isinstance(state, str) else canonical.dumps(state))
+    texts = [s.decode() if isinstance(s, bytes) else s if isinstance(s, str) else canonical.dumps(s) for s in states]
+    assert [e.state for e in public] == [json.loads(t) for t in texts]
+    if session.get_bind().dialect.name == "sqlite":
+        types = session.execute(text("SELECT typeof(state) FROM audit_event WHERE seq > :s"), {"s": first}).scalars()
+        assert set(types) == {"text"}
+    for row, event, state_text in zip(rows, public, texts, strict=True):
+        assert row.state == state_text and row.chars == len(state_text)
         body = audit.body_text(
             seq=row.seq,
             occurred_at=canonical.isoformat_utc(event.occurred_at),
@@ -170,6 +184,32 @@ def test_bulk_bodies_are_the_hand_written_body_for_tricky_text(session: Session,
         )
         assert row.hash == audit.chain_hash(row.prev_hash, body)
     assert audit.verify(session).ok
+
+
+def test_bulk_bytes_states_are_stored_as_the_same_text_in_a_utf16_database(tmp_path: Path, actor: Principal) -> None:
+    # SQLite reads a CAST blob in the database's encoding: a UTF-16 database gets the state decoded in Python.
+    path = tmp_path / "utf16.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA encoding = 'UTF-16le'")
+        raw.execute("CREATE TABLE fix_the_encoding (x)")
+    engine = make_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    state = {"note": "한국어 \u2028 😀", "n": 1}
+    with write_session(engine) as s:
+        audit.record_many(
+            s,
+            actor=actor,
+            events=[
+                audit.PendingEvent("create", "thing", "1", canonical.flat_bytes(state)),
+                audit.PendingEvent("create", "thing", "2", canonical.dumps(state)),
+            ],
+        )
+    with read_session(engine) as s:
+        assert s.execute(text("PRAGMA encoding")).scalar() == "UTF-16le"
+        stored = s.execute(text("SELECT state, typeof(state) FROM audit_event ORDER BY seq")).all()
+        assert [tuple(r) for r in stored] == [(canonical.dumps(state), "text")] * 2
+        assert audit.verify(s).ok
+    engine.dispose()
 
 
 def test_rolled_back_change_leaves_no_event(engine: Engine, actor: Principal) -> None:

@@ -46,7 +46,8 @@ class PendingEvent(NamedTuple):
     action: str
     entity_type: str
     entity_id: str
-    state: Mapping[str, Any] | str
+    # A mapping, its canonical JSON text, or that text's UTF-8 bytes (`canonical.flat_bytes`: what imports make).
+    state: Mapping[str, Any] | str | bytes
 
 
 def state_of(record: BaseModel) -> dict[str, Any]:
@@ -219,19 +220,28 @@ def record_many(session: Session, *, actor: Principal, events: Iterable[PendingE
     after_prev_hash = f',"request_id":{_esc(request_id)},"role":{_esc(role)},"seq":'
     sqlite = session.connection().dialect.name == "sqlite"
     stored = _sqlite_instant(occurred) if sqlite else occurred
+    # A state given as UTF-8 bytes is hashed as it is; SQLite stores it as text through the insert's CAST (the same
+    # text value, without decoding it in Python) when the database keeps its text in UTF-8, as sectrack's do.
+    store_bytes = sqlite and _utf8_database(session)
     sha256 = hashlib.sha256
     batch: list[tuple[Any, ...]] = []
     count = 0
+    state_text: str | bytes
     for action, entity_type, entity_id, state in events:
         seq += 1
-        state_text = state if isinstance(state, str) else _state_text(state)
+        if isinstance(state, bytes):
+            state_bytes = state
+            state_text = state if store_bytes else state.decode()
+        else:
+            state_text = state if isinstance(state, str) else _state_text(state)
+            state_bytes = state_text.encode()
         # sha256(prev_hash + body) fed in three parts: the body up to the state, the state, the closing brace.
         # Joining the (often non-ASCII) state into a longer string before encoding it copied it twice more.
         digest = sha256(
             f'{prev_hash}{{"action":{_esc(action)}{after_action}{_esc(entity_id)},"entity_type":'
             f'{_esc(entity_type)}{after_entity_type}{_esc(prev_hash)}{after_prev_hash}{int(seq)},"state":'.encode()
         )
-        digest.update(state_text.encode())
+        digest.update(state_bytes)
         digest.update(b"}")
         hash_ = digest.hexdigest()
         batch.append(
@@ -262,7 +272,16 @@ _COLUMNS = (
 )
 
 
-_SQLITE_INSERT = f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+# CAST(? AS TEXT) leaves a str as it is and reads UTF-8 bytes (a bulk import's states) as the same text.
+_SQLITE_INSERT = (
+    f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('CAST(? AS TEXT)' if c == 'state' else '?' for c in _COLUMNS)})"
+)
+
+
+def _utf8_database(session: Session) -> bool:
+    """Whether this SQLite database stores text as UTF-8 (so a CAST of UTF-8 bytes to TEXT is that text)."""
+    return session.connection().exec_driver_sql("PRAGMA encoding").scalar() == "UTF-8"
 
 
 def _sqlite_instant(value: datetime) -> str:
