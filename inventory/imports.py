@@ -23,7 +23,6 @@ key (cell id) may appear once per file; a unique key held by another record is a
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import itertools
 import json
@@ -37,7 +36,7 @@ import threading
 import typing
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -60,6 +59,7 @@ from tracker import canonical
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Conflict, ErrorDetail, Invalid, SectrackError
+from tracker.runtime import long_lived_objects_frozen
 from tracker.types import UTCDateTime, now_utc
 
 log = logging.getLogger("sectrack.import")
@@ -937,46 +937,9 @@ class Upserter:
             audit.record_many(self.session, actor=self.actor, events=batch.events)
 
 
-# Container allocations (net of those freed) between two young-generation collections during an import.
+# Container allocations (net of those freed) between two young-generation collections during an import
+# (`tracker.runtime.long_lived_objects_frozen`): a batch keeps thousands of containers alive until it is written.
 IMPORT_GC_THRESHOLD = 50_000
-_gc_lock = threading.Lock()
-_gc_users = 0
-_gc_saved_threshold: tuple[int, int, int] = (700, 10, 10)
-
-
-@contextmanager
-def long_lived_objects_frozen() -> Iterator[None]:
-    """Keep the cyclic garbage collector off the objects that exist now (the process's modules, caches) meanwhile.
-
-    An import allocates millions of short-lived containers, and every so many of them the collector walks the
-    oldest generation: each time again the ~140,000 objects of the loaded app, about 7 us per imported row in all
-    (gc.callbacks, 100k rows: 0.71 s of 13 s). `gc.freeze` sets those aside (they are not garbage, and would be
-    walked for nothing); the import's own objects are collected as usual, and `gc.unfreeze` hands the rest back
-    to the collector afterwards, also on error. Concurrent imports may end each other's freeze early: that costs
-    speed, never memory or correctness.
-
-    The young generation is also collected less often meanwhile (every `IMPORT_GC_THRESHOLD` net container
-    allocations instead of 700): a batch of rows keeps thousands of containers alive until it is written, so the
-    default threshold walked them some 2,000 times per 200k rows (0.58 s of 22 s, about 2.5 us per row; 0.1 s
-    with the raised threshold). Only what is reached through a reference cycle waits longer to be freed, and at
-    most that many containers' worth. The first of concurrent imports raises the threshold and the last one out
-    restores it.
-    """
-    global _gc_users, _gc_saved_threshold
-    with _gc_lock:
-        if _gc_users == 0:
-            _gc_saved_threshold = gc.get_threshold()
-            gc.set_threshold(max(IMPORT_GC_THRESHOLD, _gc_saved_threshold[0]), *_gc_saved_threshold[1:])
-        _gc_users += 1
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        with _gc_lock:
-            _gc_users -= 1
-            if _gc_users == 0:
-                gc.set_threshold(*_gc_saved_threshold)
 
 
 def refresh_statistics(session: Session, table: str) -> None:
@@ -1015,7 +978,7 @@ def upsert(
         previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
         connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        with long_lived_objects_frozen():
+        with long_lived_objects_frozen(young_threshold=IMPORT_GC_THRESHOLD):
             result = Upserter(session, spec, actor, errors, now or now_utc()).run(rows)
     except BaseException:
         savepoint.rollback()

@@ -28,6 +28,7 @@ from tracker import canonical
 from tracker.audit import service as audit
 from tracker.auth.models import Principal
 from tracker.errors import Invalid
+from tracker.runtime import long_lived_objects_frozen
 
 # Every import test runs twice: reading in this process, and reading in a second one (`imports.ValidatedBatches`,
 # which large files get); the outcome (counts, records, audit events, every reported problem) must be the same.
@@ -475,8 +476,8 @@ def test_concurrent_imports_give_the_collector_its_threshold_back_when_the_last_
     import gc
 
     threshold = gc.get_threshold()
-    outer = imports.long_lived_objects_frozen()
-    inner = imports.long_lived_objects_frozen()
+    outer = long_lived_objects_frozen(young_threshold=imports.IMPORT_GC_THRESHOLD)
+    inner = long_lived_objects_frozen(young_threshold=imports.IMPORT_GC_THRESHOLD)
     outer.__enter__()
     inner.__enter__()
     outer.__exit__(None, None, None)  # the first one out (another thread's import) leaves it raised
