@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from itertools import islice
-from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
 from types import GenericAlias
@@ -594,60 +593,6 @@ def validate_batch(
             for name, message in validation_messages(exc, required):
                 errors.add(line, name, message)
     return out
-
-
-class _NotPlain(Exception):
-    """A value `StateEncoder` leaves to `canonical.dumps`."""
-
-
-def _plain_json(value: Any) -> str:
-    """The JSON of null, a boolean or an integer, exactly as json writes it; _NotPlain for anything else."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value.__class__ is int:
-        return int.__repr__(value)
-    raise _NotPlain
-
-
-def _values_getter(keys: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """A function returning a record's values for `keys` as a tuple (itemgetter, also for zero or one key)."""
-    if len(keys) == 1:
-        only = keys[0]
-        return lambda record: (record[only],)
-    if not keys:
-        return lambda record: ()
-    return itemgetter(*keys)
-
-
-class StateEncoder:
-    """Canonical JSON of a record with a fixed set of columns, several times cheaper than `canonical.dumps`.
-
-    Keys are known and sorted once, into a %-template (`{"a":%s,"b":%s}`); values are strings (escaped by the C
-    encoder json uses), integers, booleans or null. Anything else, or other keys, falls back to `canonical.dumps`.
-    Tests prove the output equals `canonical.dumps`.
-    """
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self.keys = sorted(names)
-        self._values = _values_getter(self.keys)
-        # A '%' in a key is doubled so that it stays text in the template.
-        self._template = "{" + ",".join(encode_basestring(k).replace("%", "%%") + ":%s" for k in self.keys) + "}"
-
-    def __call__(self, record: Mapping[str, Any]) -> str:
-        if len(record) != len(self.keys):
-            return canonical.dumps(record)
-        esc, plain = encode_basestring, _plain_json
-        try:
-            return self._template % tuple(
-                # null inline: most non-text values of a record are empty optional fields
-                [esc(v) if v.__class__ is str else "null" if v is None else plain(v) for v in self._values(record)]
-            )
-        except (KeyError, _NotPlain):
-            return canonical.dumps(record)
 
 
 class _Store:

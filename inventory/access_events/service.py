@@ -41,12 +41,10 @@ from tracker.settings import get_settings
 from tracker.types import now_utc
 
 ENTITY = "access_event_batch"
-LINE_KEYS = ("cell_id", "occurred_at", "result", "source_ip", "subscriber_pseudonym")
 COLUMNS = imports.Columns(allowed=tuple(AccessEventIn.model_fields), required=tuple(AccessEventIn.model_fields))
 _BATCH = 5_000
 _table = AccessEvent.__table__  # type: ignore[attr-defined]
 _batches = AccessEventBatch.__table__  # type: ignore[attr-defined]
-_line_encoder = imports.StateEncoder(LINE_KEYS)
 
 
 def pseudonymizer(key: bytes) -> Callable[[str], str]:
@@ -76,18 +74,14 @@ def event_line(
 ) -> str:
     """One event's line in a batch digest: canonical JSON of its five fields, then a newline."""
     when = occurred_at if isinstance(occurred_at, str) else canonical.isoformat_utc(occurred_at)
-    return (
-        _line_encoder(
-            {
-                "cell_id": cell_id,
-                "occurred_at": when,
-                "result": str(result),
-                "source_ip": source_ip,
-                "subscriber_pseudonym": subscriber_pseudonym,
-            }
-        )
-        + "\n"
-    )
+    state = {
+        "cell_id": cell_id,
+        "occurred_at": when,
+        "result": str(result),
+        "source_ip": source_ip,
+        "subscriber_pseudonym": subscriber_pseudonym,
+    }
+    return canonical.flat_bytes(state).decode() + "\n"
 
 
 def batch_digest(lines: Iterable[str]) -> str:
